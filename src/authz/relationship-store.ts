@@ -1,0 +1,115 @@
+import { v1 } from "@authzed/authzed-node";
+import type { SqliteDatabase } from "../db/sqlite.js";
+import { millisFromTimestamp, timestampFromMillis } from "./relationship-syntax.js";
+
+interface RelationshipRow {
+  resource_type: string;
+  resource_id: string;
+  relation: string;
+  subject_type: string;
+  subject_id: string;
+  subject_relation: string;
+  caveat_name: string | null;
+  caveat_context: string | null;
+  expires_at: number | null;
+}
+
+function toRow(rel: v1.Relationship): RelationshipRow {
+  const caveat = rel.optionalCaveat;
+  return {
+    resource_type: rel.resource?.objectType ?? "",
+    resource_id: rel.resource?.objectId ?? "",
+    relation: rel.relation,
+    subject_type: rel.subject?.object?.objectType ?? "",
+    subject_id: rel.subject?.object?.objectId ?? "",
+    subject_relation: rel.subject?.optionalRelation ?? "",
+    caveat_name: caveat?.caveatName || null,
+    caveat_context: caveat?.context ? JSON.stringify(v1.PbStruct.toJson(caveat.context)) : null,
+    expires_at: rel.optionalExpiresAt ? millisFromTimestamp(rel.optionalExpiresAt) : null,
+  };
+}
+
+function fromRow(row: RelationshipRow): v1.Relationship {
+  return v1.Relationship.create({
+    resource: { objectType: row.resource_type, objectId: row.resource_id },
+    relation: row.relation,
+    subject: {
+      object: { objectType: row.subject_type, objectId: row.subject_id },
+      optionalRelation: row.subject_relation,
+    },
+    optionalCaveat: row.caveat_name
+      ? {
+          caveatName: row.caveat_name,
+          context: row.caveat_context ? v1.PbStruct.fromJsonString(row.caveat_context) : undefined,
+        }
+      : undefined,
+    optionalExpiresAt: row.expires_at === null ? undefined : timestampFromMillis(row.expires_at),
+  });
+}
+
+const KEY = "resource_type = @resource_type AND resource_id = @resource_id AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id AND subject_relation = @subject_relation";
+
+/**
+ * The SQLite copy of the embedded engine's relationships. Only `DurableEngine` writes here, and
+ * only after the engine accepted the same change.
+ */
+export class RelationshipStore {
+  private readonly upsertStatement;
+  private readonly deleteStatement;
+  private readonly getStatement;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.upsertStatement = db.prepare(`INSERT INTO relationships
+      (resource_type, resource_id, relation, subject_type, subject_id, subject_relation, caveat_name, caveat_context, expires_at)
+      VALUES (@resource_type, @resource_id, @relation, @subject_type, @subject_id, @subject_relation, @caveat_name, @caveat_context, @expires_at)
+      ON CONFLICT DO UPDATE SET caveat_name = excluded.caveat_name, caveat_context = excluded.caveat_context, expires_at = excluded.expires_at`);
+    this.deleteStatement = db.prepare(`DELETE FROM relationships WHERE ${KEY}`);
+    this.getStatement = db.prepare(`SELECT * FROM relationships WHERE ${KEY}`);
+  }
+
+  /** Applies touches/creates and deletes in one transaction. */
+  apply(updates: { upsert: v1.Relationship[]; remove: v1.Relationship[] }): void {
+    this.db.transaction(() => {
+      for (const rel of updates.remove) this.deleteStatement.run(toRow(rel));
+      for (const rel of updates.upsert) this.upsertStatement.run(toRow(rel));
+    })();
+  }
+
+  /** The stored version of a relationship (same key), if any. */
+  get(rel: v1.Relationship): v1.Relationship | undefined {
+    const row = this.getStatement.get(toRow(rel)) as RelationshipRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Every stored relationship that has not expired at `now`, in key order. */
+  *iterate(now = Date.now()): Generator<v1.Relationship> {
+    const rows = this.db
+      .prepare("SELECT * FROM relationships WHERE expires_at IS NULL OR expires_at > ?")
+      .iterate(now) as Iterable<RelationshipRow>;
+    for (const row of rows) yield fromRow(row);
+  }
+
+  count(now = Date.now()): number {
+    return this.db
+      .prepare("SELECT count(*) FROM relationships WHERE expires_at IS NULL OR expires_at > ?")
+      .pluck()
+      .get(now) as number;
+  }
+
+  /** Drops rows whose expiration has passed; the engine already ignores them. */
+  deleteExpired(now = Date.now()): number {
+    return this.db.prepare("DELETE FROM relationships WHERE expires_at <= ?").run(now).changes;
+  }
+
+  getState(key: string): string | undefined {
+    return this.db.prepare("SELECT value FROM engine_state WHERE key = ?").pluck().get(key) as
+      | string
+      | undefined;
+  }
+
+  setState(key: string, value: string): void {
+    this.db
+      .prepare("INSERT INTO engine_state (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
+}

@@ -1,0 +1,75 @@
+import { parseArgs } from "node:util";
+import { exportRelationships, importRelationships } from "../authz/relationship-transfer.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { DataDirLockedError } from "../lib/data-dir-lock.js";
+import { createLogger } from "../lib/logger.js";
+import { serveHttp, startRuntime } from "../main.js";
+import { SchemaRejectedError } from "../authz/schema-sync.js";
+
+const USAGE = `usage: tenantgate <command>
+
+commands:
+  serve                          run the HTTP service (configured by environment variables)
+  relationships export           print every relationship, one per line, to stdout
+  relationships import FILE      load relationships from FILE (idempotent)
+
+Configuration comes from the environment; see README.md.`;
+
+/** Exit codes: 0 ok, 1 the command failed, 2 bad usage or configuration. */
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === "help" || command === "--help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const config = loadConfig();
+  // CLI commands keep stderr quiet unless asked; the server logs at the configured level.
+  const logger = createLogger(command === "serve" ? config.LOG_LEVEL : process.env.LOG_LEVEL ?? "warn");
+  if (command === "serve") return serveHttp(config, logger);
+  if (command === "relationships" && sub === "export") {
+    const runtime = await startRuntime(config, logger, { purpose: "relationships export", applySchema: false });
+    try {
+      for await (const line of exportRelationships(runtime.services.engine)) {
+        if (!process.stdout.write(`${line}\n`)) await new Promise((r) => process.stdout.once("drain", r));
+      }
+    } finally {
+      await runtime.close();
+    }
+    return;
+  }
+  if (command === "relationships" && sub === "import") {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+    const file = positionals[0];
+    if (!file) throw new UsageError("relationships import needs a FILE");
+    const runtime = await startRuntime(config, logger, { purpose: "relationships import" });
+    try {
+      let reported = 0;
+      const total = await importRelationships(runtime.services.engine, file, (loaded) => {
+        if (loaded - reported >= 10_000) {
+          reported = loaded;
+          process.stderr.write(`imported ${loaded} relationships…\n`);
+        }
+      });
+      process.stderr.write(`imported ${total} relationships from ${file}\n`);
+    } finally {
+      await runtime.close();
+    }
+    return;
+  }
+  throw new UsageError(`unknown command: ${argv.join(" ")}\n\n${USAGE}`);
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`tenantgate: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof DataDirLockedError || error instanceof SchemaRejectedError) {
+    process.stderr.write(`tenantgate: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`tenantgate: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

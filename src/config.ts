@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"], { message: "expected true or false" })
+  .transform((v) => v === "true" || v === "1");
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, { message: "expected host:port, e.g. spicedb:50051" });
+
+/**
+ * Every environment variable tenantgate reads, in one place. README.md documents each one;
+ * a test checks the two agree.
+ */
+export const configSchema = z.object({
+  PORT: z.coerce.number({ message: "expected a port number" }).int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  SCHEMA_PATH: z.string().min(1).default("./schema.zed"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SPICEDB_ENDPOINT: hostPort.optional(),
+  SPICEDB_PRESHARED_KEY: z.string().min(1).optional(),
+  SPICEDB_INSECURE: booleanFlag.default(false),
+  SPICEDB_CA_FILE: z.string().min(1).optional(),
+  SPICEDB_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment once at start. A bad value throws a ConfigError whose message is one
+ * line naming the variable and what is expected.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== "")
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? "environment");
+    throw new ConfigError(`invalid ${variable}=${JSON.stringify(present[variable])}: ${issue?.message}`);
+  }
+  const config = parsed.data;
+  if (config.SPICEDB_ENDPOINT && !config.SPICEDB_PRESHARED_KEY) {
+    throw new ConfigError("missing SPICEDB_PRESHARED_KEY: required when SPICEDB_ENDPOINT is set");
+  }
+  return config;
+}

@@ -1,0 +1,42 @@
+import { requestId } from "hono/request-id";
+import { healthRoutes } from "../health/routes.js";
+import { AppError, ValidationError } from "../lib/errors.js";
+import { createRouter } from "./router.js";
+import { problemResponse, toAppError } from "./problem.js";
+import type { AppServices } from "./services.js";
+
+/** The whole HTTP application. Importing this opens nothing; main.ts passes the services in. */
+export function createApp(services: AppServices) {
+  const app = createRouter();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set("services", services);
+    const started = performance.now();
+    await next();
+    const level = c.res.status >= 500 ? "error" : c.req.path.endsWith("z") ? "debug" : "info";
+    services.logger[level]({
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+
+  app.route("/", healthRoutes);
+
+  app.notFound((c) => problemResponse(c, new AppError(404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    const known = toAppError(error);
+    if (known) return problemResponse(c, known);
+    // A body that is not JSON, for instance, surfaces as a malformed-request error from Hono.
+    if (error instanceof SyntaxError || /malformed json/i.test(error.message)) {
+      return problemResponse(c, new ValidationError("request body is not valid JSON", "body", "malformed_json"));
+    }
+    services.logger.error({ err: error, requestId: c.get("requestId") }, "unhandled error");
+    return problemResponse(c, new AppError(500, "internal", "internal error; see the server log for this request id"));
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

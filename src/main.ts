@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { DurableEngine } from "./authz/durable-engine.js";
+import type { AuthzEngine } from "./authz/engine.js";
+import { openEngine } from "./authz/open-engine.js";
+import { syncSchema } from "./authz/schema-sync.js";
+import type { Config } from "./config.js";
+import { openDatabase, type SqliteDatabase } from "./db/sqlite.js";
+import { createApp } from "./http/app.js";
+import type { AppServices } from "./http/services.js";
+import { lockDataDir } from "./lib/data-dir-lock.js";
+import type { Logger } from "./lib/logger.js";
+
+const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
+
+export interface Runtime {
+  services: AppServices;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds everything the service runs on, in order: the data dir lock, SQLite (migrated), the
+ * engine (embedded loads its relationships), then the schema from SCHEMA_PATH. Used by `serve`,
+ * by the CLI commands that act on a data dir, and by tests.
+ */
+export async function startRuntime(
+  config: Config,
+  logger: Logger,
+  { purpose = "serve", applySchema = true }: { purpose?: string; applySchema?: boolean } = {},
+): Promise<Runtime> {
+  const unlock = config.SPICEDB_ENDPOINT ? () => {} : lockDataDir(config.DATA_DIR, purpose);
+  let db: SqliteDatabase | undefined;
+  let engine: AuthzEngine | undefined;
+  try {
+    db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
+    engine = await openEngine(config, db, logger);
+    if (applySchema) {
+      const schema = readFileSync(config.SCHEMA_PATH, "utf8");
+      const outcome = await syncSchema(engine, schema, config.SCHEMA_PATH);
+      logger.info({ schema: config.SCHEMA_PATH, outcome }, "schema in place");
+    }
+  } catch (error) {
+    await engine?.close();
+    db?.close();
+    unlock();
+    throw error;
+  }
+  const services: AppServices = { config, db, engine, logger };
+  const cleanup =
+    engine instanceof DurableEngine
+      ? setInterval(() => (engine as DurableEngine).deleteExpired(), EXPIRED_CLEANUP_MS).unref()
+      : undefined;
+  return {
+    services,
+    async close() {
+      clearInterval(cleanup);
+      await services.engine.close();
+      services.db.close();
+      unlock();
+    },
+  };
+}
+
+/** Runs the HTTP server until SIGTERM/SIGINT, then shuts down gracefully. */
+export async function serveHttp(config: Config, logger: Logger): Promise<void> {
+  const runtime = await startRuntime(config, logger);
+  const app = createApp(runtime.services);
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info({ host: info.address, port: info.port, engine: runtime.services.engine.kind }, "tenantgate listening");
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
+    const force = setTimeout(() => {
+      logger.warn("grace period over; closing remaining connections");
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, config.SHUTDOWN_GRACE_MS).unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    });
+    clearTimeout(force);
+    await runtime.close();
+    logger.info("stopped");
+    logger.flush();
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
