@@ -24,6 +24,24 @@ export const configSchema = z.object({
   SPICEDB_CA_FILE: z.string().min(1).optional(),
   SPICEDB_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "expected a postgres:// URL" })
+    .optional(),
+  SIGNUP: z.enum(["open", "invite-only", "closed"]).default("open"),
+  COOKIE_SECURE: booleanFlag.default(true),
+  TRUSTED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ message: "expected comma-separated origins like https://app.example.com" })))
+    .default([]),
+  TRUST_PROXY: booleanFlag.default(false),
+  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(14 * 24 * 3600),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(90 * 24 * 3600),
+  INVITATION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_AUTH_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
 });
 
 export type Config = z.infer<typeof configSchema>;

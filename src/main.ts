@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import { RateLimiter } from "./auth/rate-limit.js";
+import { deleteExpiredSessions } from "./auth/sessions.js";
 import { DurableEngine } from "./authz/durable-engine.js";
 import type { AuthzEngine } from "./authz/engine.js";
 import { openEngine } from "./authz/open-engine.js";
@@ -11,8 +13,16 @@ import { createApp } from "./http/app.js";
 import type { AppServices } from "./http/services.js";
 import { lockDataDir } from "./lib/data-dir-lock.js";
 import type { Logger } from "./lib/logger.js";
+import { openStore, type Store } from "./store/database.js";
 
 const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
+
+/** Options tests use to run the service on a controllable clock. */
+export interface RuntimeOptions {
+  purpose?: string;
+  applySchema?: boolean;
+  clock?: () => number;
+}
 
 export interface Runtime {
   services: AppServices;
@@ -27,13 +37,15 @@ export interface Runtime {
 export async function startRuntime(
   config: Config,
   logger: Logger,
-  { purpose = "serve", applySchema = true }: { purpose?: string; applySchema?: boolean } = {},
+  { purpose = "serve", applySchema = true, clock = Date.now }: RuntimeOptions = {},
 ): Promise<Runtime> {
   const unlock = config.SPICEDB_ENDPOINT ? () => {} : lockDataDir(config.DATA_DIR, purpose);
   let db: SqliteDatabase | undefined;
   let engine: AuthzEngine | undefined;
+  let store: Store | undefined;
   try {
     db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
+    store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db });
     engine = await openEngine(config, db, logger);
     if (applySchema) {
       const schema = readFileSync(config.SCHEMA_PATH, "utf8");
@@ -42,20 +54,38 @@ export async function startRuntime(
     }
   } catch (error) {
     await engine?.close();
+    await store?.destroy();
     db?.close();
     unlock();
     throw error;
   }
-  const services: AppServices = { config, db, engine, logger };
-  const cleanup =
-    engine instanceof DurableEngine
-      ? setInterval(() => (engine as DurableEngine).deleteExpired(), EXPIRED_CLEANUP_MS).unref()
-      : undefined;
+  const windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const services: AppServices = {
+    config,
+    db,
+    store,
+    engine,
+    logger,
+    clock,
+    sessionPolicy: {
+      idleMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
+      absoluteMs: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
+    },
+    limits: {
+      authByIp: new RateLimiter(config.RATE_LIMIT_AUTH_PER_IP, windowMs, clock),
+      authByEmail: new RateLimiter(config.RATE_LIMIT_AUTH_PER_EMAIL, windowMs, clock),
+    },
+  };
+  const cleanup = setInterval(() => {
+    if (engine instanceof DurableEngine) engine.deleteExpired();
+    deleteExpiredSessions(services.store, clock()).catch((error) => logger.warn({ err: error }, "session cleanup failed"));
+  }, EXPIRED_CLEANUP_MS).unref();
   return {
     services,
     async close() {
       clearInterval(cleanup);
       await services.engine.close();
+      await services.store.destroy();
       services.db.close();
       unlock();
     },

@@ -1,5 +1,8 @@
 import { requestId } from "hono/request-id";
+import { authRoutes } from "../auth/routes.js";
 import { healthRoutes } from "../health/routes.js";
+import { tenancyRoutes } from "../tenancy/routes.js";
+import { authenticate, csrfProtection } from "./actor.js";
 import { AppError, ValidationError } from "../lib/errors.js";
 import { createRouter } from "./router.js";
 import { problemResponse, toAppError } from "./problem.js";
@@ -24,6 +27,9 @@ export function createApp(services: AppServices) {
   });
 
   app.route("/", healthRoutes);
+  app.use("/v1/*", authenticate, csrfProtection);
+  app.route("/", authRoutes);
+  app.route("/", tenancyRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError(404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

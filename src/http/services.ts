@@ -1,19 +1,30 @@
+import type { RateLimiter } from "../auth/rate-limit.js";
+import type { SessionPolicy } from "../auth/sessions.js";
 import type { AuthzEngine } from "../authz/engine.js";
 import type { Config } from "../config.js";
 import type { SqliteDatabase } from "../db/sqlite.js";
 import type { Logger } from "../lib/logger.js";
+import type { Store } from "../store/database.js";
+import type { Actor } from "./actor.js";
 
 /** What every request handler may use; built once in main.ts and handed to the app. */
 export interface AppServices {
   config: Config;
+  /** The SQLite file (engine mirror; identity data too unless DATABASE_URL is set). */
   db: SqliteDatabase;
+  /** Identity data: users, sessions, tenants, accounts, invitations. */
+  store: Store;
   engine: AuthzEngine;
   logger: Logger;
+  clock: () => number;
+  sessionPolicy: SessionPolicy;
+  limits: { authByIp: RateLimiter; authByEmail: RateLimiter };
 }
 
 export interface AppEnv {
   Variables: {
     services: AppServices;
     requestId: string;
+    actor: Actor | undefined;
   };
 }

@@ -1,0 +1,139 @@
+import { constantTimeEqual } from "@oslojs/crypto/subtle";
+import { decodeHex } from "@oslojs/encoding";
+import type { Store } from "../store/database.js";
+import type { SessionsTable } from "../store/tables.js";
+import { hashSecret, secureRandomString } from "../lib/secure-random.js";
+
+/**
+ * Sessions in Lucia's design: a token `<id>.<secret>`, of which only SHA-256(secret) is stored
+ * and compared in constant time. Added to Lucia's reference: an absolute lifetime that sliding
+ * renewal never extends, and removal of expired rows.
+ */
+
+export interface SessionPolicy {
+  /** Idle timeout: a session unused this long expires. Renewed (sliding) on use. */
+  idleMs: number;
+  /** Absolute lifetime from sign-in, never extended. */
+  absoluteMs: number;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  activeAccountId: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  absoluteExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+function toSession(row: SessionsTable): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    activeAccountId: row.active_account_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    absoluteExpiresAt: row.absolute_expires_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
+
+export async function createSession(
+  store: Store,
+  input: { userId: string; activeAccountId: string | null; ip: string | null; userAgent: string | null },
+  policy: SessionPolicy,
+  now: number,
+): Promise<{ session: Session; token: string }> {
+  const id = secureRandomString();
+  const secret = secureRandomString();
+  const row: SessionsTable = {
+    id,
+    secret_hash: hashSecret(secret),
+    user_id: input.userId,
+    active_account_id: input.activeAccountId,
+    created_at: now,
+    last_used_at: now,
+    expires_at: Math.min(now + policy.idleMs, now + policy.absoluteMs),
+    absolute_expires_at: now + policy.absoluteMs,
+    ip: input.ip,
+    user_agent: input.userAgent?.slice(0, 512) ?? null,
+  };
+  await store.insertInto("sessions").values(row).execute();
+  return { session: toSession(row), token: `${id}.${secret}` };
+}
+
+/**
+ * The session a token names, if the token is genuine and the session alive. Renews the idle
+ * expiry once half of it has passed (one write per half-window, not one per request).
+ */
+export async function validateSessionToken(
+  store: Store,
+  token: string,
+  policy: SessionPolicy,
+  now: number,
+): Promise<Session | null> {
+  const parts = token.split(".");
+  if (parts.length !== 2) return null;
+  const [id, secret] = parts as [string, string];
+  if (!/^[a-z2-7]{24}$/.test(id) || !/^[a-z2-7]{24}$/.test(secret)) return null;
+  const row = await store.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) return null;
+  if (!constantTimeEqual(decodeHex(hashSecret(secret)), decodeHex(row.secret_hash))) return null;
+  if (now >= row.expires_at || now >= row.absolute_expires_at) {
+    await invalidateSession(store, id);
+    return null;
+  }
+  const session = toSession(row);
+  if (row.expires_at - now < policy.idleMs / 2) {
+    session.expiresAt = Math.min(now + policy.idleMs, row.absolute_expires_at);
+    session.lastUsedAt = now;
+    await store
+      .updateTable("sessions")
+      .set({ expires_at: session.expiresAt, last_used_at: now })
+      .where("id", "=", id)
+      .execute();
+  }
+  return session;
+}
+
+export async function invalidateSession(store: Store, sessionId: string): Promise<void> {
+  await store.deleteFrom("sessions").where("id", "=", sessionId).execute();
+}
+
+/** Signs a user out everywhere, optionally keeping one session (the one that asked). */
+export async function invalidateUserSessions(store: Store, userId: string, keepSessionId?: string): Promise<number> {
+  let query = store.deleteFrom("sessions").where("user_id", "=", userId);
+  if (keepSessionId) query = query.where("id", "!=", keepSessionId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function listUserSessions(store: Store, userId: string, now: number): Promise<Session[]> {
+  const rows = await store
+    .selectFrom("sessions")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", now)
+    .where("absolute_expires_at", ">", now)
+    .orderBy("created_at", "desc")
+    .execute();
+  return rows.map(toSession);
+}
+
+export async function setActiveAccount(store: Store, sessionId: string, accountId: string | null): Promise<void> {
+  await store.updateTable("sessions").set({ active_account_id: accountId }).where("id", "=", sessionId).execute();
+}
+
+/** Drops sessions past either expiry; run periodically. */
+export async function deleteExpiredSessions(store: Store, now: number): Promise<number> {
+  const result = await store
+    .deleteFrom("sessions")
+    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("absolute_expires_at", "<=", now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

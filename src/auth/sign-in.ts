@@ -1,0 +1,129 @@
+import type { ActionContext, UserActionContext } from "../http/action-context.js";
+import { ConflictError, ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors.js";
+import { newId } from "../lib/secure-random.js";
+import { listUserAccounts } from "../tenancy/store.js";
+import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
+import { createSession, invalidateUserSessions, type Session } from "./sessions.js";
+import { getUserById, getUserRowByEmail, insertUser, normaliseEmail, updatePasswordHash, type User } from "./users.js";
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+  token: string;
+}
+
+/** Spends a token from the per-IP and per-email buckets; 429 when either is empty. */
+function limitAttempt(ctx: ActionContext, email: string): void {
+  const { limits } = ctx.services;
+  const byIp = limits.authByIp.consume(ctx.ip ?? "unknown");
+  const byEmail = limits.authByEmail.consume(normaliseEmail(email));
+  const wait = Math.max(byIp, byEmail);
+  if (wait > 0) throw new RateLimitedError(wait);
+}
+
+async function startSession(ctx: ActionContext, user: User): Promise<SignedIn> {
+  const accounts = await listUserAccounts(ctx.services.store, user.id);
+  const { session, token } = await createSession(
+    ctx.services.store,
+    { userId: user.id, activeAccountId: accounts[0]?.id ?? null, ip: ctx.ip, userAgent: ctx.userAgent },
+    ctx.services.sessionPolicy,
+    ctx.services.clock(),
+  );
+  return { user, session, token };
+}
+
+/**
+ * Creates a user and signs them in. With SIGNUP=invite-only a pending invitation for this email
+ * is required (the caller accepts it next); with SIGNUP=closed only the CLI creates users.
+ *
+ * NOTE: a taken email answers 409, which tells a caller that the email is registered. Sign-up
+ * cannot hide that without email verification, which tenantgate does not do; the per-IP rate
+ * limit bounds how fast anyone can probe. Login, by contrast, reveals nothing.
+ */
+export async function signUp({
+  ctx,
+  input,
+}: {
+  ctx: ActionContext;
+  input: { email: string; password: string; name?: string | undefined };
+}): Promise<SignedIn> {
+  const { store, config, clock } = ctx.services;
+  if (config.SIGNUP === "closed") throw new ForbiddenError("sign-up is closed on this service", "signup_closed");
+  limitAttempt(ctx, input.email);
+  const email = normaliseEmail(input.email);
+  if (config.SIGNUP === "invite-only") {
+    const invited = await store
+      .selectFrom("invitations")
+      .select("id")
+      .where("email", "=", email)
+      .where("accepted_at", "is", null)
+      .where("expires_at", ">", clock())
+      .executeTakeFirst();
+    if (!invited) throw new ForbiddenError("sign-up needs an invitation for this email", "invitation_required");
+  }
+  const user = await createUser(ctx, { email, password: input.password, name: input.name ?? null });
+  return startSession(ctx, user);
+}
+
+/** Creates a user (also used by `tenantgate user create`). */
+export async function createUser(
+  ctx: Pick<ActionContext, "services">,
+  input: { email: string; password: string; name: string | null },
+): Promise<User> {
+  const { store, clock } = ctx.services;
+  const email = normaliseEmail(input.email);
+  if (await getUserRowByEmail(store, email)) throw new ConflictError("email is already registered", "email_taken", "email");
+  const now = clock();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await insertUser(store, {
+      id: newId("usr"),
+      email,
+      name: input.name,
+      password_hash: passwordHash,
+      created_at: now,
+      password_changed_at: now,
+    });
+  } catch (error) {
+    // Two sign-ups for one email at once: the unique index decides, the loser gets the same 409.
+    if (await getUserRowByEmail(store, email)) throw new ConflictError("email is already registered", "email_taken", "email");
+    throw error;
+  }
+}
+
+/**
+ * Signs a user in. An unknown email and a wrong password give the same 401 problem, and both pay
+ * for one argon2 verification, so neither the body nor the timing tells them apart.
+ */
+export async function logIn({ ctx, input }: { ctx: ActionContext; input: { email: string; password: string } }): Promise<SignedIn> {
+  limitAttempt(ctx, input.email);
+  const row = await getUserRowByEmail(ctx.services.store, input.email);
+  if (!row) {
+    await burnPasswordCheck(input.password);
+    throw new UnauthorizedError("email or password is incorrect", "invalid_credentials");
+  }
+  if (!(await verifyPassword(row.password_hash, input.password))) {
+    throw new UnauthorizedError("email or password is incorrect", "invalid_credentials");
+  }
+  const user = await getUserById(ctx.services.store, row.id);
+  if (!user) throw new UnauthorizedError("email or password is incorrect", "invalid_credentials");
+  return startSession(ctx, user);
+}
+
+/** Changes the password and signs the user out of every other session. */
+export async function changePassword({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { currentPassword: string; newPassword: string };
+}): Promise<void> {
+  const { store, clock } = ctx.services;
+  limitAttempt(ctx, ctx.actor.user.email);
+  const row = await getUserRowByEmail(store, ctx.actor.user.email);
+  if (!row || !(await verifyPassword(row.password_hash, input.currentPassword))) {
+    throw new UnauthorizedError("current password is incorrect", "invalid_credentials");
+  }
+  await updatePasswordHash(store, row.id, await hashPassword(input.newPassword), clock());
+  await invalidateUserSessions(store, row.id, ctx.actor.session.id);
+}

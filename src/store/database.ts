@@ -1,0 +1,40 @@
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
+import pg from "pg";
+import type { SqliteDatabase } from "../db/sqlite.js";
+import * as identity from "./migrations/0001_identity.js";
+import type { Tables } from "./tables.js";
+
+export type Store = Kysely<Tables>;
+
+/** Versioned migrations of the identity tables, in order; the same files serve both databases. */
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_identity": identity,
+};
+
+// Postgres returns int8 as strings; our bigints are unix milliseconds, well within 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/**
+ * The identity store: Postgres when DATABASE_URL is set (several replicas share it), otherwise the
+ * service's SQLite file. Migrated to the latest version before it is returned.
+ */
+export async function openStore(options: { databaseUrl?: string | undefined; sqlite: SqliteDatabase }): Promise<Store> {
+  const dialect = options.databaseUrl
+    ? new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) })
+    : new SqliteDialect({ database: options.sqlite });
+  const store = new Kysely<Tables>({ dialect });
+  const migrator = new Migrator({
+    db: store,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: "identity_migrations",
+    migrationLockTableName: "identity_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await store.destroy();
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`identity migration ${failed ?? ""} failed: ${(error as Error).message}`);
+  }
+  return store;
+}

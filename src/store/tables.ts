@@ -1,0 +1,59 @@
+/** Row types of the identity tables (users, sessions, tenants, …), shared by SQLite and Postgres. */
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  created_at: number;
+  password_changed_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 of the token's secret part, hex. The secret itself is never stored. */
+  secret_hash: string;
+  user_id: string;
+  active_account_id: string | null;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  absolute_expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  invited_by_account_id: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_account_id: string | null;
+}
+
+export interface Tables {
+  users: UsersTable;
+  sessions: SessionsTable;
+  tenants: TenantsTable;
+  accounts: AccountsTable;
+  invitations: InvitationsTable;
+}

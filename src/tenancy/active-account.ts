@@ -1,0 +1,48 @@
+import { setActiveAccount } from "../auth/sessions.js";
+import { hasPermission } from "../authz/permission.js";
+import type { UserActionContext } from "../http/action-context.js";
+import type { AppServices } from "../http/services.js";
+import { ForbiddenError } from "../lib/errors.js";
+import { type Account, getAccount, getUserAccountInTenant } from "./store.js";
+
+/**
+ * The user's account in a tenant, if it may act there: the account exists, is enabled, and
+ * SpiceDB confirms its membership. The one rule for switching tenants and for naming a tenant on
+ * a single request.
+ */
+export async function accountForTenant(services: AppServices, userId: string, tenantId: string): Promise<Account | undefined> {
+  const account = await getUserAccountInTenant(services.store, userId, tenantId);
+  if (!account || account.disabled) return undefined;
+  const member = await hasPermission(services.engine, {
+    resource: `tenant:${tenantId}`,
+    permission: "membership",
+    subject: `account:${account.id}`,
+  });
+  return member ? account : undefined;
+}
+
+/** Same rule, starting from the session's stored active account id. */
+export async function confirmActiveAccount(services: AppServices, userId: string, accountId: string | null): Promise<Account | undefined> {
+  if (!accountId) return undefined;
+  const account = await getAccount(services.store, accountId);
+  if (!account || account.userId !== userId) return undefined;
+  return accountForTenant(services, userId, account.tenantId);
+}
+
+/** Makes the user's account in `tenantId` the session's active one; 403 if not allowed there. */
+export async function switchActiveTenant({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string } }): Promise<Account> {
+  const account = await accountForTenant(ctx.services, ctx.actor.user.id, input.tenantId);
+  if (!account) throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", { tenantId: input.tenantId });
+  await setActiveAccount(ctx.services.store, ctx.actor.session.id, account.id);
+  return account;
+}
+
+/**
+ * The account the user acts as in a tenant-scoped route (`/v1/tenants/{tenantId}/…`): their
+ * account there, whatever tenant the session has active.
+ */
+export async function actingAccount(ctx: UserActionContext, tenantId: string): Promise<Account> {
+  const account = await accountForTenant(ctx.services, ctx.actor.user.id, tenantId);
+  if (!account) throw new ForbiddenError(`no active membership in tenant ${tenantId}`, "not_a_member", { tenantId });
+  return account;
+}

@@ -1,0 +1,32 @@
+import { setActiveAccount } from "../auth/sessions.js";
+import type { UserActionContext } from "../http/action-context.js";
+import { newId } from "../lib/secure-random.js";
+import { grantMembership } from "./membership.js";
+import { deleteTenantWithAccount, insertTenantWithAccount, type Tenant } from "./store.js";
+
+/**
+ * Creates a tenant with the creator's account in it as owner, and makes it the session's active
+ * tenant. Rows first, then the SpiceDB grant: rows without a grant are inert (no membership, so
+ * no permission), and if the grant fails the rows are removed again.
+ */
+export async function createTenant({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { name: string };
+}): Promise<{ tenant: Tenant; accountId: string }> {
+  const { store, engine, clock } = ctx.services;
+  const now = clock();
+  const tenant = { id: newId("ten"), name: input.name, created_at: now };
+  const account = { id: newId("acc"), tenant_id: tenant.id, user_id: ctx.actor.user.id, created_at: now, disabled_at: null };
+  await insertTenantWithAccount(store, tenant, account);
+  try {
+    await grantMembership(engine, { tenantId: tenant.id, accountId: account.id, userId: ctx.actor.user.id, role: "owner" });
+  } catch (error) {
+    await deleteTenantWithAccount(store, tenant.id, account.id);
+    throw error;
+  }
+  await setActiveAccount(store, ctx.actor.session.id, account.id);
+  return { tenant: { id: tenant.id, name: tenant.name }, accountId: account.id };
+}
