@@ -5,8 +5,10 @@ import { RateLimiter } from "./auth/rate-limit.js";
 import { deleteExpiredSessions } from "./auth/sessions.js";
 import { DurableEngine } from "./authz/durable-engine.js";
 import type { AuthzEngine } from "./authz/engine.js";
+import { FreshEngine } from "./authz/fresh-engine.js";
 import { openEngine } from "./authz/open-engine.js";
 import { syncSchema } from "./authz/schema-sync.js";
+import { CheckBatcher } from "./check/check-batcher.js";
 import type { Config } from "./config.js";
 import { openDatabase, type SqliteDatabase } from "./db/sqlite.js";
 import { createApp } from "./http/app.js";
@@ -41,19 +43,22 @@ export async function startRuntime(
 ): Promise<Runtime> {
   const unlock = config.SPICEDB_ENDPOINT ? () => {} : lockDataDir(config.DATA_DIR, purpose);
   let db: SqliteDatabase | undefined;
-  let engine: AuthzEngine | undefined;
+  let base: AuthzEngine | undefined;
+  let engine: FreshEngine | undefined;
   let store: Store | undefined;
   try {
     db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
     store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db });
-    engine = await openEngine(config, db, logger);
+    base = await openEngine(config, db, logger);
+    engine = new FreshEngine(base, store, config.DATABASE_URL !== undefined, clock);
+    if (base.kind === "embedded") await engine.reset();
     if (applySchema) {
       const schema = readFileSync(config.SCHEMA_PATH, "utf8");
       const outcome = await syncSchema(engine, schema, config.SCHEMA_PATH);
       logger.info({ schema: config.SCHEMA_PATH, outcome }, "schema in place");
     }
   } catch (error) {
-    await engine?.close();
+    await base?.close();
     await store?.destroy();
     db?.close();
     unlock();
@@ -65,6 +70,7 @@ export async function startRuntime(
     db,
     store,
     engine,
+    checks: new CheckBatcher(engine),
     logger,
     clock,
     sessionPolicy: {
@@ -77,7 +83,7 @@ export async function startRuntime(
     },
   };
   const cleanup = setInterval(() => {
-    if (engine instanceof DurableEngine) engine.deleteExpired();
+    if (base instanceof DurableEngine) base.deleteExpired();
     deleteExpiredSessions(services.store, clock()).catch((error) => logger.warn({ err: error }, "session cleanup failed"));
   }, EXPIRED_CLEANUP_MS).unref();
   return {

@@ -12,9 +12,9 @@ export interface PermissionQuery {
 }
 
 /**
- * Asks SpiceDB whether the subject has the permission, reading the latest state: a decision taken
- * here before a write must see every write acknowledged before it. Only a definite
- * HAS_PERMISSION counts; a conditional answer (missing caveat context) is a no.
+ * Asks SpiceDB whether the subject has the permission. The engine (FreshEngine) reads at least
+ * as fresh as tenantgate's newest write, so a decision here sees every acknowledged change. Only
+ * a definite HAS_PERMISSION counts; a conditional answer (missing caveat context) is a no.
  */
 export async function hasPermission(engine: AuthzEngine, query: PermissionQuery): Promise<boolean> {
   const response = await engine.checkPermission(
@@ -22,7 +22,6 @@ export async function hasPermission(engine: AuthzEngine, query: PermissionQuery)
       resource: parseObjectReference(query.resource),
       permission: query.permission,
       subject: parseSubjectReference(query.subject),
-      consistency: { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } },
     }),
   );
   return response.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;

@@ -1,13 +1,16 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { SERVICE_KEY_PREFIX, type ServiceKey, validateServiceKey } from "../auth/service-keys.js";
 import { validateSessionToken, type Session } from "../auth/sessions.js";
 import { getUserById, type User } from "../auth/users.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
 import type { AppEnv } from "./services.js";
 
-/** Who is making the request. Service keys join this union with the check API. */
-export type Actor = { kind: "user"; user: User; session: Session; token: string; via: "cookie" | "bearer" };
+/** Who is making the request: a signed-in user, or another service with its key. */
+export type Actor =
+  | { kind: "user"; user: User; session: Session; token: string; via: "cookie" | "bearer" }
+  | { kind: "service"; key: ServiceKey };
 
 export type UserActor = Extract<Actor, { kind: "user" }>;
 
@@ -45,7 +48,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bearer = bearerToken(c);
   const cookie = bearer ? undefined : getCookie(c, sessionCookieName(services.config.COOKIE_SECURE));
   const token = bearer ?? cookie;
-  if (token) {
+  if (bearer?.startsWith(SERVICE_KEY_PREFIX)) {
+    const key = await validateServiceKey(services.store, bearer);
+    if (!key) throw new UnauthorizedError("service key is invalid or revoked", "invalid_service_key");
+    c.set("actor", { kind: "service", key });
+  } else if (token) {
     const session = await validateSessionToken(services.store, token, services.sessionPolicy, services.clock());
     const user = session ? await getUserById(services.store, session.userId) : undefined;
     if (!session || !user) throw new UnauthorizedError("session is invalid or expired", "invalid_session");
@@ -64,7 +71,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   const actor = c.get("actor");
-  if (SAFE_METHODS.has(c.req.method) || (actor?.kind === "user" && actor.via === "bearer")) {
+  if (SAFE_METHODS.has(c.req.method) || actor?.kind === "service" || (actor?.kind === "user" && actor.via === "bearer")) {
     return next();
   }
   const fetchSite = c.req.header("sec-fetch-site");

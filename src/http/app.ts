@@ -1,5 +1,6 @@
 import { requestId } from "hono/request-id";
 import { authRoutes } from "../auth/routes.js";
+import { checkRoutes } from "../check/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
 import { authenticate, csrfProtection } from "./actor.js";
@@ -30,6 +31,7 @@ export function createApp(services: AppServices) {
   app.use("/v1/*", authenticate, csrfProtection);
   app.route("/", authRoutes);
   app.route("/", tenancyRoutes);
+  app.route("/", checkRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError(404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

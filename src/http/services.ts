@@ -1,6 +1,7 @@
 import type { RateLimiter } from "../auth/rate-limit.js";
 import type { SessionPolicy } from "../auth/sessions.js";
 import type { AuthzEngine } from "../authz/engine.js";
+import type { CheckBatcher } from "../check/check-batcher.js";
 import type { Config } from "../config.js";
 import type { SqliteDatabase } from "../db/sqlite.js";
 import type { Logger } from "../lib/logger.js";
@@ -15,6 +16,8 @@ export interface AppServices {
   /** Identity data: users, sessions, tenants, accounts, invitations. */
   store: Store;
   engine: AuthzEngine;
+  /** Coalesces concurrent permission checks into bulk engine calls. */
+  checks: CheckBatcher;
   logger: Logger;
   clock: () => number;
   sessionPolicy: SessionPolicy;

@@ -3,6 +3,7 @@ import { type Migration, Migrator } from "kysely/migration";
 import pg from "pg";
 import type { SqliteDatabase } from "../db/sqlite.js";
 import * as identity from "./migrations/0001_identity.js";
+import * as serviceKeys from "./migrations/0002_service_keys_and_freshness.js";
 import type { Tables } from "./tables.js";
 
 export type Store = Kysely<Tables>;
@@ -10,6 +11,7 @@ export type Store = Kysely<Tables>;
 /** Versioned migrations of the identity tables, in order; the same files serve both databases. */
 const MIGRATIONS: Record<string, Migration> = {
   "0001_identity": identity,
+  "0002_service_keys_and_freshness": serviceKeys,
 };
 
 // Postgres returns int8 as strings; our bigints are unix milliseconds, well within 2^53.

@@ -50,10 +50,29 @@ export interface InvitationsTable {
   accepted_account_id: string | null;
 }
 
+export interface ServiceKeysTable {
+  id: string;
+  name: string;
+  /** "check": read-only questions; "write": may also change relationships. */
+  scope: string;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** One row (id = 1): the zedtoken of the newest write tenantgate acknowledged. */
+export interface AuthzFreshnessTable {
+  id: number;
+  token: string;
+  written_at: number;
+}
+
 export interface Tables {
   users: UsersTable;
   sessions: SessionsTable;
   tenants: TenantsTable;
   accounts: AccountsTable;
   invitations: InvitationsTable;
+  service_keys: ServiceKeysTable;
+  authz_freshness: AuthzFreshnessTable;
 }

@@ -86,7 +86,6 @@ export async function membershipRoles(
 ): Promise<Map<string, MembershipRole[]>> {
   const responses = await engine.readRelationships(
     v1.ReadRelationshipsRequest.create({
-      consistency: { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } },
       relationshipFilter: {
         resourceType: "tenant",
         optionalResourceId: tenantId,

@@ -36,7 +36,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const now = { ms: Date.now() };
   const runtime = await startRuntime(config, createLogger("silent"), { clock: () => now.ms });
   const app = createApp(runtime.services);
-  const request: Harness["request"] = (path, init = {}) => {
+  const request: Harness["request"] = async (path, init = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set("authorization", `Bearer ${init.token}`);
     let body = init.body;

@@ -1,0 +1,113 @@
+import { v1 } from "@authzed/authzed-node";
+import type { Store } from "../store/database.js";
+import type { AuthzEngine } from "./engine.js";
+
+/**
+ * "No stale allow": once tenantgate acknowledges a write (a removed member, a revoked grant),
+ * every later read through any tenantgate process must reflect it, even when the caller passes
+ * no zedtoken.
+ *
+ * NOTE: this decorator records the zedtoken of every write in the identity store, which every
+ * replica shares (Postgres in production), and gives every read that does not ask for full
+ * consistency `at_least_as_fresh` that token. Writes are serialised (a row lock in Postgres, a
+ * queue in-process with SQLite, which only one process can use) so the stored token is always
+ * the newest: two writers cannot record their tokens out of order. Reads cost one small query
+ * for the token.
+ */
+export class FreshEngine implements AuthzEngine {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly inner: AuthzEngine,
+    private readonly store: Store,
+    private readonly shared: boolean,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get kind() {
+    return this.inner.kind;
+  }
+
+  /**
+   * Forgets the stored token. The embedded engine starts a new datastore on every start, which
+   * does not know the previous one's tokens; what it loaded is the newest state anyway.
+   */
+  async reset(): Promise<void> {
+    await this.store.updateTable("authz_freshness").set({ token: "", written_at: 0 }).where("id", "=", 1).execute();
+  }
+
+  /** The zedtoken of the newest acknowledged write, if any. */
+  async latestToken(): Promise<string | undefined> {
+    const row = await this.store.selectFrom("authz_freshness").select("token").where("id", "=", 1).executeTakeFirst();
+    return row?.token || undefined;
+  }
+
+  /** The consistency a read runs at: full if asked, else at least as fresh as our newest write. */
+  async consistencyFor(requested: v1.Consistency | undefined): Promise<v1.Consistency> {
+    if (requested?.requirement.oneofKind === "fullyConsistent") return requested;
+    const token = await this.latestToken();
+    if (token) return { requirement: { oneofKind: "atLeastAsFresh", atLeastAsFresh: { token } } };
+    if (requested?.requirement.oneofKind === "atLeastAsFresh") return requested;
+    return { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } };
+  }
+
+  private async recordedWrite<T>(write: () => Promise<T>, tokenOf: (result: T) => string | undefined): Promise<T> {
+    const run = async () => {
+      if (!this.shared) {
+        const result = await write();
+        await this.record(this.store, tokenOf(result));
+        return result;
+      }
+      return this.store.transaction().execute(async (tx) => {
+        await tx.selectFrom("authz_freshness").select("id").where("id", "=", 1).forUpdate().execute();
+        const result = await write();
+        await this.record(tx, tokenOf(result));
+        return result;
+      });
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async record(store: Store, token: string | undefined): Promise<void> {
+    if (!token) return;
+    await store.updateTable("authz_freshness").set({ token, written_at: this.clock() }).where("id", "=", 1).execute();
+  }
+
+  writeRelationships(request: v1.WriteRelationshipsRequest) {
+    return this.recordedWrite(() => this.inner.writeRelationships(request), (r) => r.writtenAt?.token);
+  }
+  deleteRelationships(request: v1.DeleteRelationshipsRequest) {
+    return this.recordedWrite(() => this.inner.deleteRelationships(request), (r) => r.deletedAt?.token);
+  }
+  writeSchema(schema: string) {
+    return this.recordedWrite(() => this.inner.writeSchema(schema), (r) => r.writtenAt?.token);
+  }
+
+  async checkPermission(request: v1.CheckPermissionRequest) {
+    return this.inner.checkPermission({ ...request, consistency: await this.consistencyFor(request.consistency) });
+  }
+  async checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
+    return this.inner.checkBulkPermissions({ ...request, consistency: await this.consistencyFor(request.consistency) });
+  }
+  async lookupResources(request: v1.LookupResourcesRequest) {
+    return this.inner.lookupResources({ ...request, consistency: await this.consistencyFor(request.consistency) });
+  }
+  async lookupSubjects(request: v1.LookupSubjectsRequest) {
+    return this.inner.lookupSubjects({ ...request, consistency: await this.consistencyFor(request.consistency) });
+  }
+  async expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
+    return this.inner.expandPermissionTree({ ...request, consistency: await this.consistencyFor(request.consistency) });
+  }
+  async readRelationships(request: v1.ReadRelationshipsRequest) {
+    return this.inner.readRelationships({ ...request, consistency: await this.consistencyFor(request.consistency) });
+  }
+  readSchema() {
+    return this.inner.readSchema();
+  }
+  async close() {
+    await this.queue;
+    await this.inner.close();
+  }
+}

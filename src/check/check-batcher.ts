@@ -1,0 +1,79 @@
+import { v1 } from "@authzed/authzed-node";
+import type { AuthzEngine } from "../authz/engine.js";
+
+/** One item's outcome: its pair (a result or a per-item error) and the batch's zedtoken. */
+export interface BatchedResult {
+  pair: v1.CheckBulkPermissionsPair;
+  checkedAt: string | undefined;
+}
+
+interface Pending {
+  item: v1.CheckBulkPermissionsRequestItem;
+  resolve: (result: BatchedResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BATCH = 500;
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Coalesces concurrent permission checks into CheckBulkPermissions calls.
+ *
+ * NOTE: one engine call has a fixed cost (~0.6 ms in the embedded engine, a network round trip
+ * remotely) and each item in a bulk call a small one (~60 µs). Under load, checks that arrive
+ * while a batch is in flight wait for the next batch instead of each paying the fixed cost; with
+ * at most two batches in flight the batches grow with the load. A lone check goes out on the next
+ * turn of the event loop, so an idle service adds no latency worth measuring. All checks in a
+ * batch share one consistency: each request gets the same freshness rule (see FreshEngine), so
+ * batching never weakens it.
+ */
+export class CheckBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(private readonly engine: AuthzEngine) {}
+
+  /** Checks one item; resolves with its pair (which carries either a result or a per-item error). */
+  check(item: v1.CheckBulkPermissionsRequestItem): Promise<BatchedResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      this.send(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    try {
+      const response = await this.engine.checkBulkPermissions(
+        v1.CheckBulkPermissionsRequest.create({ items: batch.map((p) => p.item) }),
+      );
+      batch.forEach((pending, index) => {
+        const pair = response.pairs[index];
+        if (pair) pending.resolve({ pair, checkedAt: response.checkedAt?.token });
+        else pending.reject(new Error("engine returned fewer results than checks"));
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
+  }
+}

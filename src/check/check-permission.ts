@@ -1,0 +1,144 @@
+import { v1 } from "@authzed/authzed-node";
+import { EngineError } from "../authz/engine-error.js";
+import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
+import type { ActionContext } from "../http/action-context.js";
+import { ForbiddenError, ValidationError } from "../lib/errors.js";
+import type { BatchedResult } from "./check-batcher.js";
+import { consistencyFrom, type ConsistencyInput } from "./consistency.js";
+import { explainTrace, type ExplainNode } from "./explain.js";
+import type { ResolvedSubject } from "./subject.js";
+
+export type Permissionship = "has_permission" | "no_permission" | "conditional";
+
+export interface CheckItemInput {
+  resource: string;
+  permission: string;
+  context?: Record<string, unknown> | undefined;
+}
+
+export interface CheckResult {
+  allowed: boolean;
+  permissionship: Permissionship;
+  missingContext?: string[];
+}
+
+const PERMISSIONSHIP: Record<number, Permissionship> = {
+  [v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION]: "has_permission",
+  [v1.CheckPermissionResponse_Permissionship.CONDITIONAL_PERMISSION]: "conditional",
+  [v1.CheckPermissionResponse_Permissionship.NO_PERMISSION]: "no_permission",
+};
+
+function toItem(input: CheckItemInput, subject: string, field: string): v1.CheckBulkPermissionsRequestItem {
+  let resource: v1.ObjectReference;
+  try {
+    resource = parseObjectReference(input.resource);
+  } catch (error) {
+    throw new ValidationError((error as Error).message, `${field}resource`);
+  }
+  return v1.CheckBulkPermissionsRequestItem.create({
+    resource,
+    permission: input.permission,
+    subject: parseSubjectReference(subject),
+    context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
+  });
+}
+
+function membershipItem(subject: ResolvedSubject): v1.CheckBulkPermissionsRequestItem | undefined {
+  if (!subject.membership) return undefined;
+  return toItem({ resource: `tenant:${subject.membership.tenantId}`, permission: "membership" }, subject.subject, "");
+}
+
+/** Reads one pair; an item the engine refused (unknown type or permission) becomes a 400 naming it. */
+function toResult(result: BatchedResult, field: string): CheckResult {
+  const response = result.pair.response;
+  if (response.oneofKind === "error") {
+    throw new ValidationError(new EngineError(response.error.code, response.error.message).message, field, "engine_rejected");
+  }
+  if (response.oneofKind !== "item") throw new EngineError(2, "engine returned an empty result");
+  const permissionship = PERMISSIONSHIP[response.item.permissionship] ?? "no_permission";
+  const missing = response.item.partialCaveatInfo?.missingRequiredContext;
+  return {
+    allowed: permissionship === "has_permission",
+    permissionship,
+    ...(permissionship === "conditional" && missing ? { missingContext: missing } : {}),
+  };
+}
+
+/**
+ * Runs items (and the subject's membership) through the batcher, or straight to the engine when
+ * the caller asked for a particular consistency. A membership that does not hold refuses the
+ * whole request: the subject is not an account that may act in that tenant.
+ */
+async function runChecks(
+  ctx: ActionContext,
+  subject: ResolvedSubject,
+  items: v1.CheckBulkPermissionsRequestItem[],
+  consistency: ConsistencyInput | undefined,
+): Promise<{ results: BatchedResult[]; checkedAt: string | undefined }> {
+  const membership = membershipItem(subject);
+  const all = membership ? [membership, ...items] : items;
+  let results: BatchedResult[];
+  if (consistency === undefined || consistency === "minimize_latency") {
+    results = await Promise.all(all.map((item) => ctx.services.checks.check(item)));
+  } else {
+    const response = await ctx.services.engine.checkBulkPermissions(
+      v1.CheckBulkPermissionsRequest.create({ items: all, consistency: consistencyFrom(consistency) }),
+    );
+    results = response.pairs.map((pair) => ({ pair, checkedAt: response.checkedAt?.token }));
+  }
+  if (membership) {
+    const [first, ...rest] = results;
+    if (!first || !toResult(first, "tenantId").allowed) {
+      throw new ForbiddenError(`no active membership in tenant ${subject.tenantId}`, "not_a_member", { tenantId: subject.tenantId });
+    }
+    results = rest;
+  }
+  return { results, checkedAt: results[0]?.checkedAt };
+}
+
+export async function checkPermission({
+  ctx,
+  subject,
+  input,
+}: {
+  ctx: ActionContext;
+  subject: ResolvedSubject;
+  input: CheckItemInput & { consistency?: ConsistencyInput; explain?: boolean };
+}): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
+  const item = toItem(input, subject.subject, "");
+  const { results, checkedAt } = await runChecks(ctx, subject, [item], input.consistency);
+  const result = toResult(results[0] as BatchedResult, "permission");
+  if (!input.explain) return { ...result, checkedAt };
+  const traced = await ctx.services.engine.checkPermission(
+    v1.CheckPermissionRequest.create({
+      resource: item.resource,
+      permission: item.permission,
+      subject: item.subject,
+      context: item.context,
+      withTracing: true,
+      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
+    }),
+  );
+  const trace = traced.debugTrace?.check;
+  return { ...result, checkedAt, ...(trace ? { explain: explainTrace(trace) } : {}) };
+}
+
+export async function checkPermissions({
+  ctx,
+  subject,
+  input,
+}: {
+  ctx: ActionContext;
+  subject: ResolvedSubject;
+  input: { items: CheckItemInput[]; consistency?: ConsistencyInput };
+}): Promise<{ results: (CheckResult & { resource: string; permission: string })[]; checkedAt: string | undefined }> {
+  const items = input.items.map((item, index) => toItem(item, subject.subject, `items.${index}.`));
+  const { results, checkedAt } = await runChecks(ctx, subject, items, input.consistency);
+  return {
+    results: results.map((result, index) => {
+      const asked = input.items[index] as CheckItemInput;
+      return { resource: asked.resource, permission: asked.permission, ...toResult(result, `items.${index}.permission`) };
+    }),
+    checkedAt,
+  };
+}

@@ -1,0 +1,103 @@
+import { v1 } from "@authzed/authzed-node";
+import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
+import type { ActionContext } from "../http/action-context.js";
+import { ForbiddenError, ValidationError } from "../lib/errors.js";
+import { checkPermission } from "./check-permission.js";
+import { consistencyFrom, type ConsistencyInput } from "./consistency.js";
+import type { ResolvedSubject } from "./subject.js";
+
+const TYPE = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+
+/**
+ * The resources of a type on which the subject has a permission. No tenant filter is needed:
+ * the schema intersects every permission with tenant membership, so an account only ever finds
+ * its own tenant's objects.
+ */
+export async function lookupResources({
+  ctx,
+  subject,
+  input,
+}: {
+  ctx: ActionContext;
+  subject: ResolvedSubject;
+  input: { resourceType: string; permission: string; context?: Record<string, unknown>; consistency?: ConsistencyInput };
+}) {
+  if (!TYPE.test(input.resourceType)) throw new ValidationError(`resourceType "${input.resourceType}" is not a valid type name`, "resourceType");
+  await confirmMembership(ctx, subject);
+  const responses = await ctx.services.engine.lookupResources(
+    v1.LookupResourcesRequest.create({
+      resourceObjectType: input.resourceType,
+      permission: input.permission,
+      subject: parseSubjectReference(subject.subject),
+      context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
+      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
+    }),
+  );
+  const granted: string[] = [];
+  const conditional: string[] = [];
+  for (const r of responses) {
+    if (r.permissionship === v1.LookupPermissionship.HAS_PERMISSION) granted.push(r.resourceObjectId);
+    else if (r.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION) conditional.push(r.resourceObjectId);
+  }
+  return { resources: granted.sort(), conditional: conditional.sort(), lookedUpAt: responses[0]?.lookedUpAt?.token };
+}
+
+/**
+ * The subjects of a type that have a permission on a resource. A user may ask only about a
+ * resource on which their own account holds that same permission: "who else can edit this?" is
+ * answered to those who can edit it, and nothing of another tenant's objects is revealed.
+ */
+export async function lookupSubjects({
+  ctx,
+  subject,
+  input,
+}: {
+  ctx: ActionContext;
+  subject: ResolvedSubject;
+  input: { resource: string; permission: string; subjectType: string; context?: Record<string, unknown>; consistency?: ConsistencyInput };
+}) {
+  if (!TYPE.test(input.subjectType)) throw new ValidationError(`subjectType "${input.subjectType}" is not a valid type name`, "subjectType");
+  let resource: v1.ObjectReference;
+  try {
+    resource = parseObjectReference(input.resource);
+  } catch (error) {
+    throw new ValidationError((error as Error).message, "resource");
+  }
+  if (subject.membership) {
+    const own = await checkPermission({ ctx, subject, input: { resource: input.resource, permission: input.permission, context: input.context } });
+    if (!own.allowed) {
+      throw new ForbiddenError(`${subject.subject} lacks permission ${input.permission} on ${input.resource}`, "permission_denied", {
+        resource: input.resource,
+        permission: input.permission,
+      });
+    }
+  }
+  const responses = await ctx.services.engine.lookupSubjects(
+    v1.LookupSubjectsRequest.create({
+      resource,
+      permission: input.permission,
+      subjectObjectType: input.subjectType,
+      context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
+      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
+    }),
+  );
+  const subjects = responses
+    .flatMap((r) => (r.subject ? [{ found: r.subject, excluded: r.excludedSubjects }] : []))
+    .map(({ found, excluded }) => ({
+      id: found.subjectObjectId,
+      permissionship: (found.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION ? "conditional" : "has_permission") as "conditional" | "has_permission",
+      ...(excluded.length > 0 ? { excluded: excluded.map((e) => e.subjectObjectId) } : {}),
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return { subjects, lookedUpAt: responses[0]?.lookedUpAt?.token };
+}
+
+/** For end users, the membership must hold before anything is looked up on their behalf. */
+async function confirmMembership(ctx: ActionContext, subject: ResolvedSubject): Promise<void> {
+  if (!subject.membership) return;
+  await checkPermission({
+    ctx,
+    subject,
+    input: { resource: `tenant:${subject.membership.tenantId}`, permission: "membership" },
+  });
+}

@@ -1,0 +1,224 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { actionContext } from "../http/action-context.js";
+import { createRouter } from "../http/router.js";
+import { json, problems, TenantId } from "../http/schemas.js";
+import type { AppEnv } from "../http/services.js";
+import { checkPermission, checkPermissions } from "./check-permission.js";
+import { lookupResources, lookupSubjects } from "./lookup.js";
+import { resolveSubject, type SubjectInput } from "./subject.js";
+
+export const checkRoutes = createRouter();
+
+const Resource = z.string().min(3).max(2100).openapi({ example: "project:p1" });
+const Permission = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,62}[a-z0-9]$/, { message: "expected a permission or relation name like edit" })
+  .openapi({ example: "edit" });
+const Context_ = z.record(z.string(), z.unknown()).optional().openapi({ example: { client_ip: "10.1.2.3" } });
+const Consistency = z
+  .union([z.enum(["minimize_latency", "fully_consistent"]), z.object({ atLeastAsFresh: z.string().min(1) })])
+  .optional();
+const SubjectFields = {
+  tenantId: TenantId.optional().openapi({ description: "Ask as the user's account in this tenant instead of the active one" }),
+  sessionToken: z.string().min(1).max(200).optional().openapi({ description: "Service keys: ask for this end user's session" }),
+  subject: z.string().min(3).max(2100).optional().openapi({ description: "Service keys: ask for this subject", example: "account:acc_1" }),
+};
+const Permissionship = z.enum(["has_permission", "no_permission", "conditional"]);
+
+const ExplainNodeSchema: z.ZodType = z.lazy(() =>
+  z.object({
+    check: z.string(),
+    kind: z.enum(["relation", "permission"]),
+    result: Permissionship,
+    caveat: z.object({ name: z.string(), expression: z.string(), result: z.string() }).optional(),
+    cached: z.literal(true).optional(),
+    children: z.array(ExplainNodeSchema).optional(),
+  }),
+);
+
+/** Who asks: the body's fields, with `X-Tenant-Id` as the header form of `tenantId`. */
+function subjectInput(c: Context<AppEnv>, body: SubjectInput): SubjectInput {
+  return { ...body, tenantId: body.tenantId ?? c.req.header("x-tenant-id") };
+}
+
+checkRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/check",
+    tags: ["check"],
+    summary: "Can the subject (by default the session's active account) do `permission` on `resource`?",
+    request: {
+      body: json(
+        z.object({
+          resource: Resource,
+          permission: Permission,
+          context: Context_,
+          consistency: Consistency,
+          explain: z.boolean().optional(),
+          ...SubjectFields,
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "the decision",
+        content: {
+          "application/json": {
+            schema: z
+              .object({
+                allowed: z.boolean(),
+                permissionship: Permissionship,
+                checkedAt: z.string().optional(),
+                subject: z.string(),
+                missingContext: z.array(z.string()).optional(),
+                explain: ExplainNodeSchema.optional(),
+              })
+              .openapi("CheckResult"),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const ctx = actionContext(c);
+    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    const result = await checkPermission({ ctx, subject, input: body });
+    return c.json({ ...result, subject: subject.subject }, 200);
+  },
+);
+
+checkRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/check/bulk",
+    tags: ["check"],
+    summary: "Many checks for one subject in one request (at most 1,000)",
+    request: {
+      body: json(
+        z.object({
+          items: z.array(z.object({ resource: Resource, permission: Permission, context: Context_ })).min(1).max(1000),
+          consistency: Consistency,
+          ...SubjectFields,
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "one result per item, in order",
+        content: {
+          "application/json": {
+            schema: z.object({
+              results: z.array(
+                z.object({
+                  resource: z.string(),
+                  permission: z.string(),
+                  allowed: z.boolean(),
+                  permissionship: Permissionship,
+                  missingContext: z.array(z.string()).optional(),
+                }),
+              ),
+              checkedAt: z.string().optional(),
+              subject: z.string(),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const ctx = actionContext(c);
+    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    const result = await checkPermissions({ ctx, subject, input: body });
+    return c.json({ ...result, subject: subject.subject }, 200);
+  },
+);
+
+checkRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/lookup/resources",
+    tags: ["check"],
+    summary: "Which resources of a type may the subject do `permission` on? (only its tenant's, by the schema)",
+    request: {
+      body: json(
+        z.object({
+          resourceType: z.string().min(1).max(128).openapi({ example: "project" }),
+          permission: Permission,
+          context: Context_,
+          consistency: Consistency,
+          ...SubjectFields,
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "resource ids",
+        content: {
+          "application/json": {
+            schema: z.object({
+              resources: z.array(z.string()),
+              conditional: z.array(z.string()),
+              lookedUpAt: z.string().optional(),
+              subject: z.string(),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const ctx = actionContext(c);
+    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    return c.json({ ...(await lookupResources({ ctx, subject, input: body })), subject: subject.subject }, 200);
+  },
+);
+
+checkRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/lookup/subjects",
+    tags: ["check"],
+    summary: "Which subjects of a type can do `permission` on a resource? (asker must hold it too)",
+    request: {
+      body: json(
+        z.object({
+          resource: Resource,
+          permission: Permission,
+          subjectType: z.string().min(1).max(128).openapi({ example: "account" }),
+          context: Context_,
+          consistency: Consistency,
+          ...SubjectFields,
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "subjects",
+        content: {
+          "application/json": {
+            schema: z.object({
+              subjects: z.array(
+                z.object({ id: z.string(), permissionship: z.enum(["has_permission", "conditional"]), excluded: z.array(z.string()).optional() }),
+              ),
+              lookedUpAt: z.string().optional(),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const ctx = actionContext(c);
+    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    return c.json(await lookupSubjects({ ctx, subject, input: body }), 200);
+  },
+);

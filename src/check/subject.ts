@@ -1,0 +1,72 @@
+import { validateSessionToken } from "../auth/sessions.js";
+import { parseSubjectReference } from "../authz/relationship-syntax.js";
+import type { ActionContext } from "../http/action-context.js";
+import type { Actor } from "../http/actor.js";
+import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
+import { getAccount, getUserAccountInTenant } from "../tenancy/store.js";
+
+/**
+ * The subject a question is asked for, and what must also hold for the answer to count: for an
+ * end user, the membership of their account in its tenant. The membership is checked in the
+ * same engine batch as the question itself, so it costs one bulk item, not one more call.
+ */
+export interface ResolvedSubject {
+  /** `account:acc_…`, or what a service key named explicitly. */
+  subject: string;
+  tenantId: string | null;
+  membership: { tenantId: string; accountId: string } | null;
+}
+
+export interface SubjectInput {
+  tenantId?: string | undefined;
+  sessionToken?: string | undefined;
+  subject?: string | undefined;
+}
+
+/**
+ * Who the question is about:
+ * - a user session: the session's active account, or the user's account in `tenantId`;
+ * - a service key: the active account of the end user's `sessionToken` (or their account in
+ *   `tenantId`), or an explicit `subject`.
+ * An account must be enabled; its membership is verified alongside the question.
+ */
+export async function resolveSubject(ctx: ActionContext, actor: Actor | undefined, input: SubjectInput): Promise<ResolvedSubject> {
+  if (!actor) throw new UnauthorizedError();
+  const { store, sessionPolicy, clock } = ctx.services;
+  let userId: string;
+  let activeAccountId: string | null;
+  if (actor.kind === "user") {
+    if (input.subject) throw new ForbiddenError("only service keys may name a subject; users ask for their own account", "subject_not_allowed");
+    if (input.sessionToken) throw new ValidationError("sessionToken is for service keys; a user's own session is already known", "sessionToken");
+    userId = actor.user.id;
+    activeAccountId = actor.session.activeAccountId;
+  } else if (input.subject) {
+    if (input.sessionToken) throw new ValidationError("pass either subject or sessionToken, not both", "subject");
+    parseSubjectReference(input.subject);
+    return { subject: input.subject, tenantId: null, membership: null };
+  } else if (input.sessionToken) {
+    const session = await validateSessionToken(store, input.sessionToken, sessionPolicy, clock());
+    if (!session) throw new UnauthorizedError("the end user's session is invalid or expired", "invalid_session");
+    userId = session.userId;
+    activeAccountId = session.activeAccountId;
+  } else {
+    throw new ValidationError("a service key must pass sessionToken or subject", "sessionToken");
+  }
+
+  const account = input.tenantId
+    ? await getUserAccountInTenant(store, userId, input.tenantId)
+    : activeAccountId
+      ? await getAccount(store, activeAccountId)
+      : undefined;
+  if (!account || account.userId !== userId || account.disabled) {
+    if (input.tenantId) {
+      throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", { tenantId: input.tenantId });
+    }
+    throw new ForbiddenError("the session has no active tenant; switch to one first", "no_active_tenant");
+  }
+  return {
+    subject: `account:${account.id}`,
+    tenantId: account.tenantId,
+    membership: { tenantId: account.tenantId, accountId: account.id },
+  };
+}
