@@ -1,6 +1,7 @@
 import type { ActionContext, UserActionContext } from "../http/action-context.js";
 import { ConflictError, ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors.js";
 import { newId } from "../lib/secure-random.js";
+import type { Store } from "../store/database.js";
 import { listUserAccounts } from "../tenancy/store.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
 import { createSession, invalidateUserSessions, type Session } from "./sessions.js";
@@ -61,16 +62,15 @@ export async function signUp({
       .executeTakeFirst();
     if (!invited) throw new ForbiddenError("sign-up needs an invitation for this email", "invitation_required");
   }
-  const user = await createUser(ctx, { email, password: input.password, name: input.name ?? null });
+  const user = await createUser(ctx.services, { email, password: input.password, name: input.name ?? null });
   return startSession(ctx, user);
 }
 
 /** Creates a user (also used by `tenantgate user create`). */
 export async function createUser(
-  ctx: Pick<ActionContext, "services">,
+  { store, clock }: { store: Store; clock: () => number },
   input: { email: string; password: string; name: string | null },
 ): Promise<User> {
-  const { store, clock } = ctx.services;
   const email = normaliseEmail(input.email);
   if (await getUserRowByEmail(store, email)) throw new ConflictError("email is already registered", "email_taken", "email");
   const now = clock();

@@ -5,6 +5,9 @@ import { DataDirLockedError } from "../lib/data-dir-lock.js";
 import { createLogger } from "../lib/logger.js";
 import { serveHttp, startRuntime } from "../main.js";
 import { SchemaRejectedError } from "../authz/schema-sync.js";
+import { runServiceKeyCommand, runUserCommand } from "./identity-commands.js";
+import { runSchemaCommand } from "./schema-command.js";
+import { CliUsageError } from "./usage-error.js";
 
 const USAGE = `usage: tenantgate <command>
 
@@ -12,11 +15,16 @@ commands:
   serve                          run the HTTP service (configured by environment variables)
   relationships export           print every relationship, one per line, to stdout
   relationships import FILE      load relationships from FILE (idempotent)
+  user create --email E --password-stdin [--name N]
+                                 create a user (password read from stdin)
+  service-key create --name N [--scope check|write]
+                                 create a key for another service; prints the token once
+  service-key list               list keys (never their secrets)
+  service-key revoke ID_OR_NAME  revoke a key at once
 
 Configuration comes from the environment; see README.md.`;
 
 /** Exit codes: 0 ok, 1 the command failed, 2 bad usage or configuration. */
-class UsageError extends Error {}
 
 async function run(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
@@ -24,10 +32,14 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // Validates files on its own embedded SpiceDB: needs no configuration, data dir or server.
+  if (command === "schema") process.exit(await runSchemaCommand(argv.slice(1)));
   const config = loadConfig();
   // CLI commands keep stderr quiet unless asked; the server logs at the configured level.
   const logger = createLogger(command === "serve" ? config.LOG_LEVEL : process.env.LOG_LEVEL ?? "warn");
   if (command === "serve") return serveHttp(config, logger);
+  if (command === "user") return runUserCommand(config, argv.slice(1));
+  if (command === "service-key") return runServiceKeyCommand(config, argv.slice(1));
   if (command === "relationships" && sub === "export") {
     const runtime = await startRuntime(config, logger, { purpose: "relationships export", applySchema: false });
     try {
@@ -42,7 +54,7 @@ async function run(argv: string[]): Promise<void> {
   if (command === "relationships" && sub === "import") {
     const { positionals } = parseArgs({ args: rest, allowPositionals: true });
     const file = positionals[0];
-    if (!file) throw new UsageError("relationships import needs a FILE");
+    if (!file) throw new CliUsageError("relationships import needs a FILE");
     const runtime = await startRuntime(config, logger, { purpose: "relationships import" });
     try {
       let reported = 0;
@@ -58,11 +70,11 @@ async function run(argv: string[]): Promise<void> {
     }
     return;
   }
-  throw new UsageError(`unknown command: ${argv.join(" ")}\n\n${USAGE}`);
+  throw new CliUsageError(`unknown command: ${argv.join(" ")}\n\n${USAGE}`);
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (error instanceof ConfigError || error instanceof CliUsageError) {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(2);
   }
