@@ -58,11 +58,14 @@ export function parseObjectReference(text: string, what = "resource"): v1.Object
   return parseObject(text, what, false);
 }
 
-/** `account:a1`, `role:r1#assignee` or `user:*` → SubjectReference. */
+/** `account:a1`, `role:r1#assignee`, `user:*` or `user:u1#...` → SubjectReference. */
 export function parseSubjectReference(text: string, what = "subject"): v1.SubjectReference {
   const hash = text.indexOf("#");
   const object = parseObject(hash < 0 ? text : text.slice(0, hash), what, true);
-  const optionalRelation = hash < 0 ? "" : checkRelation(text.slice(hash + 1), `${what} relation`);
+  const relation = hash < 0 ? "" : text.slice(hash + 1);
+  // `...` is SpiceDB's spelling of "the object itself, no relation" (zed and its test files use it).
+  const optionalRelation =
+    hash < 0 || relation === "..." ? "" : checkRelation(relation, `${what} relation`);
   return v1.SubjectReference.create({ object, optionalRelation });
 }
 

@@ -15,6 +15,7 @@ commands:
   serve                          run the HTTP service (configured by environment variables)
   relationships export           print every relationship, one per line, to stdout
   relationships import FILE      load relationships from FILE (idempotent)
+  schema validate [FILE...]      check .zed schemas and zed validation YAML files on a real engine
   user create --email E --password-stdin [--name N]
                                  create a user (password read from stdin)
   service-key create --name N [--scope check|write]

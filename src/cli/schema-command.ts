@@ -18,7 +18,9 @@ export async function runSchemaCommand(args: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (sub !== "validate") return usageError(sub ? `unknown command: schema ${sub}` : "schema needs a command");
+  if (sub !== "validate") {
+    return usageError(sub ? `unknown command: schema ${sub}` : "schema needs a command");
+  }
   let files: string[];
   try {
     files = parseArgs({ args: rest, allowPositionals: true, options: {} }).positionals;
