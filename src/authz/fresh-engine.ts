@@ -1,4 +1,5 @@
 import { v1 } from "@authzed/authzed-node";
+import { claimAuditRow } from "../audit/audit-scope.js";
 import type { Store } from "../store/database.js";
 import type { AuthzEngine } from "./engine.js";
 
@@ -51,17 +52,25 @@ export class FreshEngine implements AuthzEngine {
     return { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } };
   }
 
-  private async recordedWrite<T>(write: () => Promise<T>, tokenOf: (result: T) => string | undefined): Promise<T> {
+  /**
+   * Runs one write under the write lock and records its token, and its audit row unless the
+   * engine below already committed one with the change (the embedded engine does).
+   */
+  private async recordedWrite<T>(
+    request: object | undefined,
+    write: () => Promise<T>,
+    tokenOf: (result: T) => string | undefined,
+  ): Promise<T> {
     const run = async () => {
       if (!this.shared) {
         const result = await write();
-        await this.record(this.store, tokenOf(result));
+        await this.record(this.store, request, tokenOf(result));
         return result;
       }
       return this.store.transaction().execute(async (tx) => {
         await tx.selectFrom("authz_freshness").select("id").where("id", "=", 1).forUpdate().execute();
         const result = await write();
-        await this.record(tx, tokenOf(result));
+        await this.record(tx, request, tokenOf(result));
         return result;
       });
     };
@@ -70,19 +79,21 @@ export class FreshEngine implements AuthzEngine {
     return result;
   }
 
-  private async record(store: Store, token: string | undefined): Promise<void> {
+  private async record(store: Store, request: object | undefined, token: string | undefined): Promise<void> {
+    const audit = request ? claimAuditRow(request as v1.WriteRelationshipsRequest, token) : undefined;
+    if (audit) await store.insertInto("audit_log").values(audit).execute();
     if (!token) return;
     await store.updateTable("authz_freshness").set({ token, written_at: this.clock() }).where("id", "=", 1).execute();
   }
 
   writeRelationships(request: v1.WriteRelationshipsRequest) {
-    return this.recordedWrite(() => this.inner.writeRelationships(request), (r) => r.writtenAt?.token);
+    return this.recordedWrite(request, () => this.inner.writeRelationships(request), (r) => r.writtenAt?.token);
   }
   deleteRelationships(request: v1.DeleteRelationshipsRequest) {
-    return this.recordedWrite(() => this.inner.deleteRelationships(request), (r) => r.deletedAt?.token);
+    return this.recordedWrite(request, () => this.inner.deleteRelationships(request), (r) => r.deletedAt?.token);
   }
   writeSchema(schema: string) {
-    return this.recordedWrite(() => this.inner.writeSchema(schema), (r) => r.writtenAt?.token);
+    return this.recordedWrite(undefined, () => this.inner.writeSchema(schema), (r) => r.writtenAt?.token);
   }
 
   async checkPermission(request: v1.CheckPermissionRequest) {

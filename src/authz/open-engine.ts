@@ -18,5 +18,5 @@ export async function openEngine(config: Config, db: SqliteDatabase, logger: Log
       timeoutMs: config.SPICEDB_TIMEOUT_MS,
     });
   }
-  return DurableEngine.open(new RelationshipStore(db), logger);
+  return DurableEngine.open(new RelationshipStore(db), logger, { auditHere: config.DATABASE_URL === undefined });
 }

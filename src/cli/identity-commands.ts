@@ -1,28 +1,10 @@
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.js";
 import { createServiceKey, listServiceKeys, revokeServiceKey, SERVICE_KEY_SCOPES, type ServiceKeyScope } from "../auth/service-keys.js";
 import { createUser } from "../auth/sign-in.js";
 import type { Config } from "../config.js";
-import { openDatabase } from "../db/sqlite.js";
-import { openStore, type Store } from "../store/database.js";
+import { withStore } from "./with-store.js";
 import { CliUsageError } from "./usage-error.js";
-
-/**
- * Users and service keys live in the identity store only, so these commands open that store and
- * not the engine: they work while a server runs on the same data dir (SQLite in WAL mode takes
- * the second writer) or against the shared Postgres.
- */
-async function withStore<T>(config: Config, run: (store: Store) => Promise<T>): Promise<T> {
-  const db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db });
-  try {
-    return await run(store);
-  } finally {
-    await store.destroy();
-    db.close();
-  }
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import { DataDirLockedError } from "../lib/data-dir-lock.js";
 import { createLogger } from "../lib/logger.js";
 import { serveHttp, startRuntime } from "../main.js";
 import { SchemaRejectedError } from "../authz/schema-sync.js";
+import { runAuditCommand } from "./audit-command.js";
 import { runServiceKeyCommand, runUserCommand } from "./identity-commands.js";
 import { runSchemaCommand } from "./schema-command.js";
 import { CliUsageError } from "./usage-error.js";
@@ -22,6 +23,8 @@ commands:
                                  create a key for another service; prints the token once
   service-key list               list keys (never their secrets)
   service-key revoke ID_OR_NAME  revoke a key at once
+  audit export [--tenant ID] [--since TIME]
+                                 print the audit log as JSON lines
 
 Configuration comes from the environment; see README.md.`;
 
@@ -41,6 +44,7 @@ async function run(argv: string[]): Promise<void> {
   if (command === "serve") return serveHttp(config, logger);
   if (command === "user") return runUserCommand(config, argv.slice(1));
   if (command === "service-key") return runServiceKeyCommand(config, argv.slice(1));
+  if (command === "audit") return runAuditCommand(config, argv.slice(1));
   if (command === "relationships" && sub === "export") {
     const runtime = await startRuntime(config, logger, { purpose: "relationships export", applySchema: false });
     try {

@@ -1,6 +1,9 @@
 import { requestId } from "hono/request-id";
+import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { checkRoutes } from "../check/routes.js";
+import { relationshipRoutes } from "../relationships/routes.js";
+import { roleRoutes } from "../roles/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
 import { authenticate, csrfProtection } from "./actor.js";
@@ -32,6 +35,9 @@ export function createApp(services: AppServices) {
   app.route("/", authRoutes);
   app.route("/", tenancyRoutes);
   app.route("/", checkRoutes);
+  app.route("/", relationshipRoutes);
+  app.route("/", roleRoutes);
+  app.route("/", auditRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError(404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -4,6 +4,7 @@ import pg from "pg";
 import type { SqliteDatabase } from "../db/sqlite.js";
 import * as identity from "./migrations/0001_identity.js";
 import * as serviceKeys from "./migrations/0002_service_keys_and_freshness.js";
+import * as auditAndRoles from "./migrations/0003_audit_and_roles.js";
 import type { Tables } from "./tables.js";
 
 export type Store = Kysely<Tables>;
@@ -12,6 +13,7 @@ export type Store = Kysely<Tables>;
 const MIGRATIONS: Record<string, Migration> = {
   "0001_identity": identity,
   "0002_service_keys_and_freshness": serviceKeys,
+  "0003_audit_and_roles": auditAndRoles,
 };
 
 // Postgres returns int8 as strings; our bigints are unix milliseconds, well within 2^53.

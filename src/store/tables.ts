@@ -67,6 +67,31 @@ export interface AuthzFreshnessTable {
   written_at: number;
 }
 
+/** One row per relationship change tenantgate made: who, when, from where, what, at which zedtoken. */
+export interface AuditLogTable {
+  id: string;
+  tenant_id: string | null;
+  at: number;
+  /** "user" (a session) or "service" (a service key). */
+  actor_type: string;
+  /** The user id or service key id. */
+  actor_id: string;
+  /** The account the user acted as, if any. */
+  account_id: string | null;
+  ip: string | null;
+  action: string;
+  /** JSON: the exact updates or the delete filter, in SpiceDB's string syntax. */
+  updates: string;
+  zedtoken: string | null;
+}
+
+export interface RolesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: number;
+}
+
 export interface Tables {
   users: UsersTable;
   sessions: SessionsTable;
@@ -75,4 +100,6 @@ export interface Tables {
   invitations: InvitationsTable;
   service_keys: ServiceKeysTable;
   authz_freshness: AuthzFreshnessTable;
+  audit_log: AuditLogTable;
+  roles: RolesTable;
 }

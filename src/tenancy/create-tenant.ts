@@ -1,4 +1,6 @@
 import { setActiveAccount } from "../auth/sessions.js";
+import { withAudit } from "../audit/audit-scope.js";
+import { userAuditActor } from "../audit/user-audit-actor.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { newId } from "../lib/secure-random.js";
 import { grantMembership } from "./membership.js";
@@ -22,7 +24,9 @@ export async function createTenant({
   const account = { id: newId("acc"), tenant_id: tenant.id, user_id: ctx.actor.user.id, created_at: now, disabled_at: null };
   await insertTenantWithAccount(store, tenant, account);
   try {
-    await grantMembership(engine, { tenantId: tenant.id, accountId: account.id, userId: ctx.actor.user.id, role: "owner" });
+    await withAudit(userAuditActor(ctx, tenant.id, account.id, "tenant.create"), clock, () =>
+      grantMembership(engine, { tenantId: tenant.id, accountId: account.id, userId: ctx.actor.user.id, role: "owner" }),
+    );
   } catch (error) {
     await deleteTenantWithAccount(store, tenant.id, account.id);
     throw error;

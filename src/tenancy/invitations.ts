@@ -1,6 +1,8 @@
 import { setActiveAccount } from "../auth/sessions.js";
 import { normaliseEmail } from "../auth/users.js";
 import { requirePermission } from "../authz/permission.js";
+import { withAudit } from "../audit/audit-scope.js";
+import { userAuditActor } from "../audit/user-audit-actor.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "../lib/errors.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
@@ -76,12 +78,14 @@ export async function acceptInvitation({ ctx, input }: { ctx: UserActionContext;
     disabled_at: null,
   });
   try {
-    await grantMembership(engine, {
-      tenantId: invitation.tenant_id,
-      accountId: account.id,
-      userId: ctx.actor.user.id,
-      role: invitation.role as MembershipRole,
-    });
+    await withAudit(userAuditActor(ctx, invitation.tenant_id, account.id, "invitation.accept"), clock, () =>
+      grantMembership(engine, {
+        tenantId: invitation.tenant_id,
+        accountId: account.id,
+        userId: ctx.actor.user.id,
+        role: invitation.role as MembershipRole,
+      }),
+    );
   } catch (error) {
     await store.updateTable("invitations").set({ accepted_at: null }).where("id", "=", invitation.id).execute();
     throw error;

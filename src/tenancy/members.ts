@@ -1,4 +1,6 @@
 import { requirePermission } from "../authz/permission.js";
+import { withAudit } from "../audit/audit-scope.js";
+import { userAuditActor } from "../audit/user-audit-actor.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { ConflictError, NotFoundError } from "../lib/errors.js";
 import { actingAccount } from "./active-account.js";
@@ -54,14 +56,16 @@ export async function changeMemberRole({
 }): Promise<{ accountId: string; roles: MembershipRole[] }> {
   const { tenantId, accountId, role } = input;
   const actor = await actingAccount(ctx, tenantId);
-  const { engine } = ctx.services;
+  const { engine, clock } = ctx.services;
   return serialised(tenantId, async () => {
     await targetAccount(ctx, tenantId, accountId);
     const roles = await membershipRoles(engine, tenantId);
     const current = roles.get(accountId) ?? [];
     await requirePermission(engine, { resource: `tenant:${tenantId}`, permission: permissionFor(current, role), subject: `account:${actor.id}` });
     if (current.includes("owner") && role !== "owner") assertAnotherOwner(roles, accountId);
-    await changeMembershipRole(engine, { tenantId, accountId, role });
+    await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.role"), clock, () =>
+      changeMembershipRole(engine, { tenantId, accountId, role }),
+    );
     return { accountId, roles: [role] };
   });
 }
@@ -81,7 +85,7 @@ export async function removeMember({ ctx, input }: { ctx: UserActionContext; inp
     const current = roles.get(accountId) ?? [];
     await requirePermission(engine, { resource: `tenant:${tenantId}`, permission: permissionFor(current), subject: `account:${actor.id}` });
     if (current.includes("owner")) assertAnotherOwner(roles, accountId);
-    await revokeAccount(engine, { tenantId, accountId });
+    await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.remove"), clock, () => revokeAccount(engine, { tenantId, accountId }));
     await disableAccount(store, accountId, clock());
   });
 }

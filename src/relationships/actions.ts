@@ -1,0 +1,211 @@
+import { v1 } from "@authzed/authzed-node";
+import { withAudit } from "../audit/audit-scope.js";
+import { formatRelationship, parseObjectReference, parseRelationship, parseSubjectReference } from "../authz/relationship-syntax.js";
+import type { ActionContext } from "../http/action-context.js";
+import type { Actor } from "../http/actor.js";
+import { ForbiddenError, ValidationError } from "../lib/errors.js";
+import { type ActingTenant, actingTenant } from "./acting-tenant.js";
+import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
+import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
+
+const OPERATIONS: Record<Operation, v1.RelationshipUpdate_Operation> = {
+  touch: v1.RelationshipUpdate_Operation.TOUCH,
+  create: v1.RelationshipUpdate_Operation.CREATE,
+  delete: v1.RelationshipUpdate_Operation.DELETE,
+};
+
+const MAX_UPDATES = 1000;
+
+function parseUpdates(input: { operation: Operation; relationship: string }[]): Update[] {
+  return input.map((u, index) => {
+    try {
+      return { operation: u.operation, relationship: parseRelationship(u.relationship) };
+    } catch (error) {
+      throw new ValidationError(`updates.${index}.relationship: ${(error as Error).message}`, `updates.${index}.relationship`);
+    }
+  });
+}
+
+/** Applies a batch atomically, after the whole batch is authorized for the acting tenant. */
+export async function writeRelationships({
+  ctx,
+  actor,
+  input,
+}: {
+  ctx: ActionContext;
+  actor: Actor | undefined;
+  input: { tenantId?: string | undefined; updates: { operation: Operation; relationship: string }[] };
+}): Promise<{ writtenAt: string | undefined }> {
+  const acting = await actingTenant(ctx, actor, input.tenantId);
+  const updates = parseUpdates(input.updates);
+  const { engine, store, clock } = ctx.services;
+  const preconditions = await authorizeUpdates({ engine, store }, acting, updates);
+  const response = await withAudit({ ...acting.audit, action: "relationships.write" }, clock, () =>
+    engine.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: updates.map((u) => ({ operation: OPERATIONS[u.operation], relationship: u.relationship })),
+        optionalPreconditions: preconditions,
+      }),
+    ),
+  );
+  return { writtenAt: response.writtenAt?.token };
+}
+
+export interface DeleteFilter {
+  resourceType: string;
+  resourceId?: string | undefined;
+  relation?: string | undefined;
+  subject?: string | undefined;
+}
+
+function toFilter(filter: DeleteFilter): v1.RelationshipFilter {
+  const subject = filter.subject ? parseSubjectReference(filter.subject, "filter.subject") : undefined;
+  return v1.RelationshipFilter.create({
+    resourceType: filter.resourceType,
+    optionalResourceId: filter.resourceId ?? "",
+    optionalRelation: filter.relation ?? "",
+    optionalSubjectFilter: subject
+      ? {
+          subjectType: subject.object?.objectType ?? "",
+          optionalSubjectId: subject.object?.objectId ?? "",
+          optionalRelation: subject.optionalRelation ? { relation: subject.optionalRelation } : undefined,
+        }
+      : undefined,
+  });
+}
+
+/**
+ * Deletes the relationships matching a filter, but only those on this tenant's objects: the
+ * matches are read, each one authorized like an explicit delete, those of other tenants left
+ * alone, and the rest deleted as explicit updates (so the deletion cannot reach past what was
+ * authorized). Batches of 1,000 are each atomic.
+ */
+export async function deleteRelationshipsByFilter({
+  ctx,
+  actor,
+  input,
+}: {
+  ctx: ActionContext;
+  actor: Actor | undefined;
+  input: { tenantId?: string | undefined; filter: DeleteFilter };
+}): Promise<{ deletedAt: string | undefined; count: number }> {
+  const acting = await actingTenant(ctx, actor, input.tenantId);
+  const { engine, store, clock } = ctx.services;
+  if (isCoreRelation(input.filter.resourceType, input.filter.relation ?? "")) {
+    throw new ForbiddenError(`${input.filter.resourceType} relationships are part of the tenancy core; use the membership or roles API`, "core_relation");
+  }
+  const matches = (await engine.readRelationships(v1.ReadRelationshipsRequest.create({ relationshipFilter: toFilter(input.filter) })))
+    .flatMap((r) => (r.relationship ? [r.relationship] : []))
+    .filter((rel) => !isCoreRelation(rel.resource?.objectType ?? "", rel.relation));
+  const mine = await relationshipsOfTenant(ctx, acting, matches);
+  let deletedAt: string | undefined;
+  await withAudit({ ...acting.audit, action: "relationships.delete" }, clock, async () => {
+    for (let i = 0; i < mine.length; i += MAX_UPDATES) {
+      const batch = mine.slice(i, i + MAX_UPDATES).map((relationship) => ({ operation: "delete" as const, relationship }));
+      await authorizeUpdates({ engine, store }, acting, batch);
+      const response = await engine.writeRelationships(
+        v1.WriteRelationshipsRequest.create({ updates: batch.map((u) => ({ operation: OPERATIONS.delete, relationship: u.relationship })) }),
+      );
+      deletedAt = response.writtenAt?.token;
+    }
+  });
+  return { deletedAt, count: mine.length };
+}
+
+/** The relationships on objects this tenant may change, by the same rules as explicit writes. */
+async function relationshipsOfTenant(ctx: ActionContext, acting: ActingTenant, rels: v1.Relationship[]): Promise<v1.Relationship[]> {
+  const keyOf = (r: v1.Relationship) => `${r.resource?.objectType}:${r.resource?.objectId}#${r.relation}`;
+  const distinct = [...new Map(rels.map((r) => [keyOf(r), r])).values()];
+  const allowed = new Set<string>();
+  for (const [i, ok] of (await mayChange(ctx, acting, distinct)).entries()) if (ok) allowed.add(keyOf(distinct[i] as v1.Relationship));
+  return rels.filter((r) => allowed.has(keyOf(r)));
+}
+
+/**
+ * For each relationship, whether the acting tenant may change relationships of that kind on that
+ * object: a user's account needs the policy permission (on the tenant, for tenant links); a
+ * service key needs the object to belong to its tenant.
+ */
+async function mayChange(ctx: ActionContext, acting: ActingTenant, rels: v1.Relationship[]): Promise<boolean[]> {
+  if (rels.length === 0) return [];
+  const { engine } = ctx.services;
+  if (!acting.accountId) {
+    return Promise.all(
+      rels.map(async (r) => {
+        if (isLink(r)) return r.subject?.object?.objectId === acting.tenantId;
+        const links = await engine.readRelationships(
+          v1.ReadRelationshipsRequest.create({
+            relationshipFilter: {
+              resourceType: r.resource?.objectType ?? "",
+              optionalResourceId: r.resource?.objectId ?? "",
+              optionalRelation: WRITE_POLICY.tenantRelation,
+              optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: acting.tenantId },
+            },
+          }),
+        );
+        return links.length > 0;
+      }),
+    );
+  }
+  const subject = { object: { objectType: "account", objectId: acting.accountId }, optionalRelation: "" };
+  const response = await engine.checkBulkPermissions(
+    v1.CheckBulkPermissionsRequest.create({
+      items: rels.map((r) =>
+        isLink(r)
+          ? { resource: { objectType: "tenant", objectId: acting.tenantId }, permission: WRITE_POLICY.linkPermission, subject }
+          : { resource: r.resource, permission: writePermissionFor(r.resource?.objectType ?? "", r.relation), subject },
+      ),
+    }),
+  );
+  return rels.map((r, i) => {
+    if (isLink(r) && r.subject?.object?.objectId !== acting.tenantId) return false;
+    const pair = response.pairs[i]?.response;
+    return pair?.oneofKind === "item" && pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
+  });
+}
+
+function isLink(rel: v1.Relationship): boolean {
+  return rel.relation === WRITE_POLICY.tenantRelation && rel.subject?.object?.objectType === "tenant";
+}
+
+/** Lists relationships of one object (paginated), for those who may change them. */
+export async function readRelationships({
+  ctx,
+  actor,
+  input,
+}: {
+  ctx: ActionContext;
+  actor: Actor | undefined;
+  input: { tenantId?: string | undefined; resource: string; relation?: string | undefined; subject?: string | undefined; limit: number; cursor?: string | undefined };
+}) {
+  const acting = await actingTenant(ctx, actor, input.tenantId);
+  let resource: v1.ObjectReference;
+  try {
+    resource = parseObjectReference(input.resource);
+  } catch (error) {
+    throw new ValidationError((error as Error).message, "resource");
+  }
+  // Reading who has access to an object is for those who may change it.
+  const [allowed] = await mayChange(ctx, acting, [
+    v1.Relationship.create({ resource, relation: input.relation ?? "", subject: { object: { objectType: "account", objectId: "*" } } }),
+  ]);
+  if (!allowed) {
+    throw new ForbiddenError(`not allowed to read the relationships of ${input.resource} in tenant ${acting.tenantId}`, "permission_denied", {
+      resource: input.resource,
+    });
+  }
+  const filter = toFilter({ resourceType: resource.objectType, resourceId: resource.objectId, relation: input.relation, subject: input.subject });
+  const responses = await ctx.services.engine.readRelationships(
+    v1.ReadRelationshipsRequest.create({
+      relationshipFilter: filter,
+      optionalLimit: input.limit,
+      optionalCursor: input.cursor ? { token: input.cursor } : undefined,
+    }),
+  );
+  const last = responses.at(-1);
+  return {
+    relationships: responses.flatMap((r) => (r.relationship ? [formatRelationship(r.relationship)] : [])),
+    readAt: responses[0]?.readAt?.token,
+    nextCursor: responses.length === input.limit ? last?.afterResultCursor?.token : undefined,
+  };
+}

@@ -1,0 +1,174 @@
+import { v1 } from "@authzed/authzed-node";
+import type { AuthzEngine } from "../authz/engine.js";
+import { formatRelationship } from "../authz/relationship-syntax.js";
+import { ForbiddenError } from "../lib/errors.js";
+import type { Store } from "../store/database.js";
+import type { ActingTenant } from "./acting-tenant.js";
+import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
+
+export type Operation = "touch" | "create" | "delete";
+
+export interface Update {
+  operation: Operation;
+  relationship: v1.Relationship;
+}
+
+const key = (ref: v1.ObjectReference | undefined) => `${ref?.objectType}:${ref?.objectId}`;
+
+function refuse(index: number, update: Update, reason: string, code: string, extra: Record<string, unknown> = {}): never {
+  throw new ForbiddenError(`updates.${index} (${update.operation} ${formatRelationship(update.relationship)}): ${reason}`, code, {
+    field: `updates.${index}`,
+    ...extra,
+  });
+}
+
+/**
+ * Decides whether the acting tenant may apply every update; refuses the whole batch (403 naming
+ * the update and the missing permission) otherwise. Returns the preconditions the write must
+ * carry so that linking an object to this tenant cannot race with another tenant claiming it.
+ *
+ * The decisions are SpiceDB's: the acting account must hold the policy's permission on each
+ * object (or on the tenant, to link an object to it). Subjects must belong to the acting tenant:
+ * accounts by their row, other objects by their tenant link.
+ */
+export async function authorizeUpdates(
+  deps: { engine: AuthzEngine; store: Store },
+  acting: ActingTenant,
+  updates: Update[],
+): Promise<v1.Precondition[]> {
+  const { tenantId } = acting;
+  const preconditions: v1.Precondition[] = [];
+  const linkedHere = new Set<string>();
+  const needsPermission: { index: number; object: v1.ObjectReference; permission: string }[] = [];
+  const needsOwnership: { index: number; object: v1.ObjectReference; what: string }[] = [];
+  const accountSubjects = new Map<string, number>();
+
+  for (const [index, update] of updates.entries()) {
+    const rel = update.relationship;
+    const resource = rel.resource as v1.ObjectReference;
+    const subject = rel.subject?.object as v1.ObjectReference;
+    if (isCoreRelation(resource.objectType, rel.relation)) {
+      refuse(index, update, `${resource.objectType}#${rel.relation} is part of the tenancy core; use the membership or roles API`, "core_relation");
+    }
+    if (resource.objectType === "tenant" && resource.objectId !== tenantId) {
+      refuse(index, update, `tenant ${resource.objectId} is not the acting tenant`, "cross_tenant");
+    }
+
+    const isLink = rel.relation === WRITE_POLICY.tenantRelation && subject.objectType === "tenant";
+    if (isLink) {
+      if (subject.objectId !== tenantId) refuse(index, update, `objects can only be linked to the acting tenant ${tenantId}`, "cross_tenant");
+      needsPermission.push({ index, object: { objectType: "tenant", objectId: tenantId }, permission: WRITE_POLICY.linkPermission });
+      if (update.operation !== "delete") {
+        linkedHere.add(key(resource));
+        const current = await tenantLinks(deps.engine, resource);
+        const other = current.find((t) => t !== tenantId);
+        if (other) refuse(index, update, `${key(resource)} belongs to another tenant`, "belongs_to_other_tenant");
+        // Atomic claim: the write fails if any tenant link appeared since the read above.
+        if (current.length === 0) preconditions.push(noTenantLink(resource));
+      }
+      continue;
+    }
+
+    const permission = writePermissionFor(resource.objectType, rel.relation);
+    if (acting.accountId) needsPermission.push({ index, object: resource, permission });
+    else if (resource.objectType !== "tenant") needsOwnership.push({ index, object: resource, what: "object" });
+
+    if (update.operation === "delete" || WRITE_POLICY.crossTenantRelations.has(`${resource.objectType}#${rel.relation}`)) continue;
+    if (subject.objectType === "user") refuse(index, update, "grants go to accounts, not users", "user_subject");
+    if (subject.objectId === "*") continue;
+    if (subject.objectType === "account") accountSubjects.set(subject.objectId, index);
+    else if (subject.objectType === "tenant") {
+      if (subject.objectId !== tenantId) refuse(index, update, `subject tenant ${subject.objectId} is not the acting tenant`, "cross_tenant");
+    } else needsOwnership.push({ index, object: subject, what: "subject" });
+  }
+
+  await checkAccounts(deps.store, tenantId, accountSubjects, updates);
+  await checkOwnership(deps.engine, tenantId, needsOwnership.filter((n) => !linkedHere.has(key(n.object))), updates);
+  if (acting.accountId) {
+    await checkPermissions(deps.engine, acting.accountId, needsPermission.filter((n) => !linkedHere.has(key(n.object))), updates);
+  }
+  return preconditions;
+}
+
+async function tenantLinks(engine: AuthzEngine, resource: v1.ObjectReference): Promise<string[]> {
+  const responses = await engine.readRelationships(
+    v1.ReadRelationshipsRequest.create({
+      relationshipFilter: {
+        resourceType: resource.objectType,
+        optionalResourceId: resource.objectId,
+        optionalRelation: WRITE_POLICY.tenantRelation,
+        optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: "" },
+      },
+    }),
+  );
+  return responses.flatMap((r) => (r.relationship?.subject?.object ? [r.relationship.subject.object.objectId] : []));
+}
+
+function noTenantLink(resource: v1.ObjectReference): v1.Precondition {
+  return v1.Precondition.create({
+    operation: v1.Precondition_Operation.MUST_NOT_MATCH,
+    filter: {
+      resourceType: resource.objectType,
+      optionalResourceId: resource.objectId,
+      optionalRelation: WRITE_POLICY.tenantRelation,
+      optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: "" },
+    },
+  });
+}
+
+async function checkAccounts(store: Store, tenantId: string, accounts: Map<string, number>, updates: Update[]): Promise<void> {
+  if (accounts.size === 0) return;
+  const rows = await store
+    .selectFrom("accounts")
+    .select("id")
+    .where("id", "in", [...accounts.keys()])
+    .where("tenant_id", "=", tenantId)
+    .where("disabled_at", "is", null)
+    .execute();
+  const found = new Set(rows.map((r) => r.id));
+  for (const [id, index] of accounts) {
+    if (!found.has(id)) refuse(index, updates[index] as Update, `account ${id} is not an account of tenant ${tenantId}`, "cross_tenant");
+  }
+}
+
+async function checkOwnership(
+  engine: AuthzEngine,
+  tenantId: string,
+  objects: { index: number; object: v1.ObjectReference; what: string }[],
+  updates: Update[],
+): Promise<void> {
+  for (const { index, object, what } of objects) {
+    const links = await tenantLinks(engine, object);
+    if (!links.includes(tenantId)) {
+      refuse(index, updates[index] as Update, `${what} ${key(object)} does not belong to tenant ${tenantId}`, "cross_tenant");
+    }
+  }
+}
+
+async function checkPermissions(
+  engine: AuthzEngine,
+  accountId: string,
+  needs: { index: number; object: v1.ObjectReference; permission: string }[],
+  updates: Update[],
+): Promise<void> {
+  if (needs.length === 0) return;
+  const response = await engine.checkBulkPermissions(
+    v1.CheckBulkPermissionsRequest.create({
+      items: needs.map((n) => ({
+        resource: n.object,
+        permission: n.permission,
+        subject: { object: { objectType: "account", objectId: accountId }, optionalRelation: "" },
+      })),
+    }),
+  );
+  needs.forEach((need, i) => {
+    const pair = response.pairs[i]?.response;
+    const granted = pair?.oneofKind === "item" && pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
+    if (!granted) {
+      refuse(need.index, updates[need.index] as Update, `account:${accountId} lacks permission ${need.permission} on ${key(need.object)}`, "permission_denied", {
+        permission: need.permission,
+        resource: key(need.object),
+      });
+    }
+  });
+}

@@ -1,0 +1,100 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { actionContext } from "../http/action-context.js";
+import { createRouter } from "../http/router.js";
+import { json, problems, TenantId } from "../http/schemas.js";
+import { deleteRelationshipsByFilter, readRelationships, writeRelationships } from "./actions.js";
+
+export const relationshipRoutes = createRouter();
+
+const RelationshipString = z
+  .string()
+  .min(5)
+  .max(4096)
+  .openapi({ example: "project:p1#editor@account:acc_2" });
+const Tenant = { tenantId: TenantId.optional().openapi({ description: "Act in this tenant (service keys must name it)" }) };
+
+relationshipRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/relationships",
+    tags: ["relationships"],
+    summary: "Relationships of one object (needs the write permission on it, e.g. manage)",
+    request: {
+      query: z.object({
+        resource: z.string().min(3).max(2100).openapi({ example: "project:p1" }),
+        relation: z.string().max(64).optional(),
+        subject: z.string().max(2100).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        cursor: z.string().max(4096).optional(),
+        ...Tenant,
+      }),
+    },
+    responses: {
+      200: {
+        description: "relationships in SpiceDB's string syntax",
+        content: {
+          "application/json": {
+            schema: z.object({ relationships: z.array(z.string()), readAt: z.string().optional(), nextCursor: z.string().optional() }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => c.json(await readRelationships({ ctx: actionContext(c), actor: c.get("actor"), input: c.req.valid("query") }), 200),
+);
+
+relationshipRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/relationships",
+    tags: ["relationships"],
+    summary: "Write a batch of relationship updates atomically, all or none",
+    request: {
+      body: json(
+        z.object({
+          updates: z
+            .array(z.object({ operation: z.enum(["touch", "create", "delete"]), relationship: RelationshipString }))
+            .min(1)
+            .max(1000),
+          ...Tenant,
+        }),
+      ),
+    },
+    responses: {
+      200: { description: "written", content: { "application/json": { schema: z.object({ writtenAt: z.string().optional() }) } } },
+      ...problems(400, 401, 403, 409, 503),
+    },
+  }),
+  async (c) => c.json(await writeRelationships({ ctx: actionContext(c), actor: c.get("actor"), input: c.req.valid("json") }), 200),
+);
+
+relationshipRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/relationships",
+    tags: ["relationships"],
+    summary: "Delete the relationships matching a filter, within the acting tenant only",
+    request: {
+      body: json(
+        z.object({
+          filter: z.object({
+            resourceType: z.string().min(1).max(128),
+            resourceId: z.string().max(1024).optional(),
+            relation: z.string().max(64).optional(),
+            subject: z.string().max(2100).optional(),
+          }),
+          ...Tenant,
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "deleted",
+        content: { "application/json": { schema: z.object({ deletedAt: z.string().optional(), count: z.number() }) } },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => c.json(await deleteRelationshipsByFilter({ ctx: actionContext(c), actor: c.get("actor"), input: c.req.valid("json") }), 200),
+);
