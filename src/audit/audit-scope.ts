@@ -22,6 +22,7 @@ interface Scope {
 }
 
 const storage = new AsyncLocalStorage<Scope>();
+let sequence = 0;
 
 /**
  * Runs `task` so that every relationship write it makes is recorded in the audit log, by the layer
@@ -39,8 +40,9 @@ export function claimAuditRow(request: v1.WriteRelationshipsRequest | v1.DeleteR
   scope.recorded.add(request);
   const at = scope.clock();
   return {
-    // Sortable by time, unique by the random tail: the id is also the pagination cursor.
-    id: `${at.toString().padStart(15, "0")}-${secureRandomString()}`,
+    // Sorts by time, then by order within this process; unique by the random tail. The id is
+    // also the pagination cursor.
+    id: `${at.toString().padStart(15, "0")}-${(sequence++ % 1e9).toString().padStart(9, "0")}-${secureRandomString()}`,
     tenant_id: scope.actor.tenantId,
     at,
     actor_type: scope.actor.actorType,
