@@ -13,7 +13,12 @@ const hostPort = z
  * a test checks the two agree.
  */
 export const configSchema = z.object({
-  PORT: z.coerce.number({ message: "expected a port number" }).int().min(0).max(65535).default(8080),
+  PORT: z.coerce
+    .number({ message: "expected a port number" })
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATA_DIR: z.string().min(1).default("./data"),
   SCHEMA_PATH: z.string().min(1).default("./schema.zed"),
@@ -32,13 +37,32 @@ export const configSchema = z.object({
   COOKIE_SECURE: booleanFlag.default(true),
   TRUSTED_ORIGINS: z
     .string()
-    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ message: "expected comma-separated origins like https://app.example.com" })))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.url({ message: "expected comma-separated origins like https://app.example.com" })),
+    )
     .default([]),
   TRUST_PROXY: booleanFlag.default(false),
-  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(14 * 24 * 3600),
-  SESSION_ABSOLUTE_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(90 * 24 * 3600),
-  INVITATION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(14 * 24 * 3600),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(90 * 24 * 3600),
+  INVITATION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_AUTH_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
@@ -64,7 +88,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? "environment");
-    throw new ConfigError(`invalid ${variable}=${JSON.stringify(present[variable])}: ${issue?.message}`);
+    throw new ConfigError(
+      `invalid ${variable}=${JSON.stringify(present[variable])}: ${issue?.message}`,
+    );
   }
   const config = parsed.data;
   if (config.SPICEDB_ENDPOINT && !config.SPICEDB_PRESHARED_KEY) {

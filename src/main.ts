@@ -84,7 +84,9 @@ export async function startRuntime(
   };
   const cleanup = setInterval(() => {
     if (base instanceof DurableEngine) base.deleteExpired();
-    deleteExpiredSessions(services.store, clock()).catch((error) => logger.warn({ err: error }, "session cleanup failed"));
+    deleteExpiredSessions(services.store, clock()).catch((error) =>
+      logger.warn({ err: error }, "session cleanup failed"),
+    );
   }, EXPIRED_CLEANUP_MS).unref();
   return {
     services,
@@ -103,7 +105,10 @@ export async function serveHttp(config: Config, logger: Logger): Promise<void> {
   const runtime = await startRuntime(config, logger);
   const app = createApp(runtime.services);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ host: info.address, port: info.port, engine: runtime.services.engine.kind }, "tenantgate listening");
+    logger.info(
+      { host: info.address, port: info.port, engine: runtime.services.engine.kind },
+      "tenantgate listening",
+    );
   });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -28,7 +28,12 @@ export function toAuditEntry(row: AuditLogTable): AuditEntry {
 /** A page of the audit log, oldest first, after `cursor` (an entry id) and not before `since`. */
 export async function readAuditLog(
   store: Store,
-  filter: { tenantId?: string | undefined; since?: number | undefined; cursor?: string | undefined; limit: number },
+  filter: {
+    tenantId?: string | undefined;
+    since?: number | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
 ): Promise<AuditEntry[]> {
   let query = store.selectFrom("audit_log").selectAll().orderBy("id").limit(filter.limit);
   if (filter.tenantId) query = query.where("tenant_id", "=", filter.tenantId);

@@ -29,12 +29,19 @@ let sequence = 0;
  * that makes the write durable and in the same transaction: the embedded engine's SQLite commit,
  * or the Postgres transaction that records the write's zedtoken.
  */
-export function withAudit<T>(actor: AuditActor, clock: () => number, task: () => Promise<T>): Promise<T> {
+export function withAudit<T>(
+  actor: AuditActor,
+  clock: () => number,
+  task: () => Promise<T>,
+): Promise<T> {
   return storage.run({ actor, recorded: new WeakSet(), clock }, task);
 }
 
 /** The audit row for an engine request about to be committed, unless it is not audited or done. */
-export function claimAuditRow(request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest, token: string | undefined): AuditLogTable | undefined {
+export function claimAuditRow(
+  request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest,
+  token: string | undefined,
+): AuditLogTable | undefined {
   const scope = storage.getStore();
   if (!scope || scope.recorded.has(request)) return undefined;
   scope.recorded.add(request);

@@ -30,7 +30,9 @@ auditRoutes.openapi(
     request: {
       params: z.object({ tenantId: TenantId }),
       query: z.object({
-        since: z.iso.datetime({ message: "expected an ISO 8601 time like 2026-01-01T00:00:00Z" }).optional(),
+        since: z.iso
+          .datetime({ message: "expected an ISO 8601 time like 2026-01-01T00:00:00Z" })
+          .optional(),
         cursor: z.string().max(100).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
@@ -38,7 +40,11 @@ auditRoutes.openapi(
     responses: {
       200: {
         description: "entries",
-        content: { "application/json": { schema: z.object({ entries: z.array(Entry), nextCursor: z.string().optional() }) } },
+        content: {
+          "application/json": {
+            schema: z.object({ entries: z.array(Entry), nextCursor: z.string().optional() }),
+          },
+        },
       },
       ...problems(400, 401, 403),
     },
@@ -48,8 +54,20 @@ auditRoutes.openapi(
     const { tenantId } = c.req.valid("param");
     const { since, cursor, limit } = c.req.valid("query");
     const actor = await actingAccount(ctx, tenantId);
-    await requirePermission(ctx.services.engine, { resource: `tenant:${tenantId}`, permission: "view_audit", subject: `account:${actor.id}` });
-    const entries = await readAuditLog(ctx.services.store, { tenantId, since: since ? Date.parse(since) : undefined, cursor, limit });
-    return c.json({ entries, nextCursor: entries.length === limit ? entries.at(-1)?.id : undefined }, 200);
+    await requirePermission(ctx.services.engine, {
+      resource: `tenant:${tenantId}`,
+      permission: "view_audit",
+      subject: `account:${actor.id}`,
+    });
+    const entries = await readAuditLog(ctx.services.store, {
+      tenantId,
+      since: since ? Date.parse(since) : undefined,
+      cursor,
+      limit,
+    });
+    return c.json(
+      { entries, nextCursor: entries.length === limit ? entries.at(-1)?.id : undefined },
+      200,
+    );
   },
 );

@@ -20,7 +20,10 @@ export class RateLimiter {
     const now = this.clock();
     const refillPerMs = this.capacity / this.windowMs;
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, refilledAt: now };
-    bucket.tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.refilledAt) * refillPerMs);
+    bucket.tokens = Math.min(
+      this.capacity,
+      bucket.tokens + (now - bucket.refilledAt) * refillPerMs,
+    );
     bucket.refilledAt = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;

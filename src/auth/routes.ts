@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { sessionCookieName, requireUser } from "../http/actor.js";
 import { actionContext, userActionContext } from "../http/action-context.js";
+import { requireUser, sessionCookieName } from "../http/actor.js";
 import { createRouter } from "../http/router.js";
 import { Email, isoTime, json, problems, UserSchema } from "../http/schemas.js";
 import type { AppEnv } from "../http/services.js";
@@ -23,7 +23,12 @@ const SignedInSchema = z
   .object({ user: UserSchema, session: z.object({ token: z.string(), expiresAt: z.string() }) })
   .openapi("SignedIn");
 
-export const userJson = (user: User) => ({ id: user.id, email: user.email, name: user.name, createdAt: isoTime(user.createdAt) });
+export const userJson = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  createdAt: isoTime(user.createdAt),
+});
 
 function signedIn(c: Context<AppEnv>, result: SignedIn) {
   const { config } = c.get("services");
@@ -34,7 +39,10 @@ function signedIn(c: Context<AppEnv>, result: SignedIn) {
     path: "/",
     expires: new Date(result.session.absoluteExpiresAt),
   });
-  return { user: userJson(result.user), session: { token: result.token, expiresAt: isoTime(result.session.expiresAt) } };
+  return {
+    user: userJson(result.user),
+    session: { token: result.token, expiresAt: isoTime(result.session.expiresAt) },
+  };
 }
 
 authRoutes.openapi(
@@ -43,13 +51,25 @@ authRoutes.openapi(
     path: "/v1/auth/signup",
     tags: ["auth"],
     summary: "Create a user and sign in",
-    request: { body: json(z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(200).optional() })) },
+    request: {
+      body: json(
+        z.object({
+          email: Email,
+          password: Password,
+          name: z.string().trim().min(1).max(200).optional(),
+        }),
+      ),
+    },
     responses: {
-      201: { description: "signed up; also sets the session cookie", content: { "application/json": { schema: SignedInSchema } } },
+      201: {
+        description: "signed up; also sets the session cookie",
+        content: { "application/json": { schema: SignedInSchema } },
+      },
       ...problems(400, 403, 409, 429),
     },
   }),
-  async (c) => c.json(signedIn(c, await signUp({ ctx: actionContext(c), input: c.req.valid("json") })), 201),
+  async (c) =>
+    c.json(signedIn(c, await signUp({ ctx: actionContext(c), input: c.req.valid("json") })), 201),
 );
 
 authRoutes.openapi(
@@ -58,13 +78,19 @@ authRoutes.openapi(
     path: "/v1/auth/login",
     tags: ["auth"],
     summary: "Sign in with email and password",
-    request: { body: json(z.object({ email: Email, password: z.string().min(1).max(PASSWORD_MAX_LENGTH) })) },
+    request: {
+      body: json(z.object({ email: Email, password: z.string().min(1).max(PASSWORD_MAX_LENGTH) })),
+    },
     responses: {
-      200: { description: "signed in; also sets the session cookie", content: { "application/json": { schema: SignedInSchema } } },
+      200: {
+        description: "signed in; also sets the session cookie",
+        content: { "application/json": { schema: SignedInSchema } },
+      },
       ...problems(400, 401, 429),
     },
   }),
-  async (c) => c.json(signedIn(c, await logIn({ ctx: actionContext(c), input: c.req.valid("json") })), 200),
+  async (c) =>
+    c.json(signedIn(c, await logIn({ ctx: actionContext(c), input: c.req.valid("json") })), 200),
 );
 
 authRoutes.openapi(
@@ -78,7 +104,10 @@ authRoutes.openapi(
   async (c) => {
     const actor = requireUser(c);
     await invalidateSession(c.get("services").store, actor.session.id);
-    deleteCookie(c, sessionCookieName(c.get("services").config.COOKIE_SECURE), { path: "/", secure: c.get("services").config.COOKIE_SECURE });
+    deleteCookie(c, sessionCookieName(c.get("services").config.COOKIE_SECURE), {
+      path: "/",
+      secure: c.get("services").config.COOKIE_SECURE,
+    });
     return c.body(null, 204);
   },
 );
@@ -89,7 +118,14 @@ authRoutes.openapi(
     path: "/v1/auth/password",
     tags: ["auth"],
     summary: "Change the password; signs out every other session",
-    request: { body: json(z.object({ currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH), newPassword: Password })) },
+    request: {
+      body: json(
+        z.object({
+          currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+          newPassword: Password,
+        }),
+      ),
+    },
     responses: { 204: { description: "changed" }, ...problems(400, 401, 429) },
   }),
   async (c) => {
@@ -117,7 +153,10 @@ authRoutes.openapi(
     tags: ["sessions"],
     summary: "The signed-in user's sessions",
     responses: {
-      200: { description: "sessions", content: { "application/json": { schema: z.object({ sessions: z.array(SessionInfo) }) } } },
+      200: {
+        description: "sessions",
+        content: { "application/json": { schema: z.object({ sessions: z.array(SessionInfo) }) } },
+      },
       ...problems(401),
     },
   }),
@@ -155,7 +194,9 @@ authRoutes.openapi(
     const actor = requireUser(c);
     const { store, clock } = c.get("services");
     const { sessionId } = c.req.valid("param");
-    const own = (await listUserSessions(store, actor.user.id, clock())).some((s) => s.id === sessionId);
+    const own = (await listUserSessions(store, actor.user.id, clock())).some(
+      (s) => s.id === sessionId,
+    );
     if (!own) throw new NotFoundError(`no session ${sessionId}`, "session_not_found");
     await invalidateSession(store, sessionId);
     return c.body(null, 204);
@@ -173,7 +214,10 @@ authRoutes.openapi(
   async (c) => {
     const actor = requireUser(c);
     await invalidateUserSessions(c.get("services").store, actor.user.id);
-    deleteCookie(c, sessionCookieName(c.get("services").config.COOKIE_SECURE), { path: "/", secure: c.get("services").config.COOKIE_SECURE });
+    deleteCookie(c, sessionCookieName(c.get("services").config.COOKIE_SECURE), {
+      path: "/",
+      secure: c.get("services").config.COOKIE_SECURE,
+    });
     return c.body(null, 204);
   },
 );

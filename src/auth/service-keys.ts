@@ -1,7 +1,7 @@
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeHex } from "@oslojs/encoding";
-import type { Store } from "../store/database.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
+import type { Store } from "../store/database.js";
 
 /**
  * Keys for other services: `tgs_<id>.<secret>`, stored as SHA-256 of the secret like sessions.
@@ -30,7 +30,14 @@ export async function createServiceKey(
   const secret = `${secureRandomString()}${secureRandomString()}`;
   await store
     .insertInto("service_keys")
-    .values({ id, name: input.name, scope: input.scope, secret_hash: hashSecret(secret), created_at: now, revoked_at: null })
+    .values({
+      id,
+      name: input.name,
+      scope: input.scope,
+      secret_hash: hashSecret(secret),
+      created_at: now,
+      revoked_at: null,
+    })
     .execute();
   return {
     key: { id, name: input.name, scope: input.scope, createdAt: now, revokedAt: null },
@@ -43,19 +50,39 @@ export async function validateServiceKey(store: Store, token: string): Promise<S
   if (!token.startsWith(SERVICE_KEY_PREFIX)) return null;
   const [id, secret, ...rest] = token.slice(SERVICE_KEY_PREFIX.length).split(".");
   if (!id || !secret || rest.length > 0 || secret.length > 100) return null;
-  const row = await store.selectFrom("service_keys").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await store
+    .selectFrom("service_keys")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (!row || row.revoked_at !== null) return null;
   if (!constantTimeEqual(decodeHex(hashSecret(secret)), decodeHex(row.secret_hash))) return null;
-  return { id: row.id, name: row.name, scope: row.scope as ServiceKeyScope, createdAt: row.created_at, revokedAt: null };
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.scope as ServiceKeyScope,
+    createdAt: row.created_at,
+    revokedAt: null,
+  };
 }
 
 export async function listServiceKeys(store: Store): Promise<ServiceKey[]> {
   const rows = await store.selectFrom("service_keys").selectAll().orderBy("created_at").execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, scope: r.scope as ServiceKeyScope, createdAt: r.created_at, revokedAt: r.revoked_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    scope: r.scope as ServiceKeyScope,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  }));
 }
 
 /** Revokes a key by id or name; returns how many keys were revoked. */
-export async function revokeServiceKey(store: Store, idOrName: string, now: number): Promise<number> {
+export async function revokeServiceKey(
+  store: Store,
+  idOrName: string,
+  now: number,
+): Promise<number> {
   const result = await store
     .updateTable("service_keys")
     .set({ revoked_at: now })

@@ -1,8 +1,8 @@
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeHex } from "@oslojs/encoding";
+import { hashSecret, secureRandomString } from "../lib/secure-random.js";
 import type { Store } from "../store/database.js";
 import type { SessionsTable } from "../store/tables.js";
-import { hashSecret, secureRandomString } from "../lib/secure-random.js";
 
 /**
  * Sessions in Lucia's design: a token `<id>.<secret>`, of which only SHA-256(secret) is stored
@@ -45,7 +45,12 @@ function toSession(row: SessionsTable): Session {
 
 export async function createSession(
   store: Store,
-  input: { userId: string; activeAccountId: string | null; ip: string | null; userAgent: string | null },
+  input: {
+    userId: string;
+    activeAccountId: string | null;
+    ip: string | null;
+    userAgent: string | null;
+  },
   policy: SessionPolicy,
   now: number,
 ): Promise<{ session: Session; token: string }> {
@@ -81,7 +86,11 @@ export async function validateSessionToken(
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
   if (!/^[a-z2-7]{24}$/.test(id) || !/^[a-z2-7]{24}$/.test(secret)) return null;
-  const row = await store.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await store
+    .selectFrom("sessions")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (!row) return null;
   if (!constantTimeEqual(decodeHex(hashSecret(secret)), decodeHex(row.secret_hash))) return null;
   if (now >= row.expires_at || now >= row.absolute_expires_at) {
@@ -106,14 +115,22 @@ export async function invalidateSession(store: Store, sessionId: string): Promis
 }
 
 /** Signs a user out everywhere, optionally keeping one session (the one that asked). */
-export async function invalidateUserSessions(store: Store, userId: string, keepSessionId?: string): Promise<number> {
+export async function invalidateUserSessions(
+  store: Store,
+  userId: string,
+  keepSessionId?: string,
+): Promise<number> {
   let query = store.deleteFrom("sessions").where("user_id", "=", userId);
   if (keepSessionId) query = query.where("id", "!=", keepSessionId);
   const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
-export async function listUserSessions(store: Store, userId: string, now: number): Promise<Session[]> {
+export async function listUserSessions(
+  store: Store,
+  userId: string,
+  now: number,
+): Promise<Session[]> {
   const rows = await store
     .selectFrom("sessions")
     .selectAll()
@@ -125,8 +142,16 @@ export async function listUserSessions(store: Store, userId: string, now: number
   return rows.map(toSession);
 }
 
-export async function setActiveAccount(store: Store, sessionId: string, accountId: string | null): Promise<void> {
-  await store.updateTable("sessions").set({ active_account_id: accountId }).where("id", "=", sessionId).execute();
+export async function setActiveAccount(
+  store: Store,
+  sessionId: string,
+  accountId: string | null,
+): Promise<void> {
+  await store
+    .updateTable("sessions")
+    .set({ active_account_id: accountId })
+    .where("id", "=", sessionId)
+    .execute();
 }
 
 /** Drops sessions past either expiry; run periodically. */

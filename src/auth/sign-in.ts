@@ -1,11 +1,23 @@
 import type { ActionContext, UserActionContext } from "../http/action-context.js";
-import { ConflictError, ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  RateLimitedError,
+  UnauthorizedError,
+} from "../lib/errors.js";
 import { newId } from "../lib/secure-random.js";
 import type { Store } from "../store/database.js";
 import { listUserAccounts } from "../tenancy/store.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
 import { createSession, invalidateUserSessions, type Session } from "./sessions.js";
-import { getUserById, getUserRowByEmail, insertUser, normaliseEmail, updatePasswordHash, type User } from "./users.js";
+import {
+  getUserById,
+  getUserRowByEmail,
+  insertUser,
+  normaliseEmail,
+  type User,
+  updatePasswordHash,
+} from "./users.js";
 
 export interface SignedIn {
   user: User;
@@ -26,7 +38,12 @@ async function startSession(ctx: ActionContext, user: User): Promise<SignedIn> {
   const accounts = await listUserAccounts(ctx.services.store, user.id);
   const { session, token } = await createSession(
     ctx.services.store,
-    { userId: user.id, activeAccountId: accounts[0]?.id ?? null, ip: ctx.ip, userAgent: ctx.userAgent },
+    {
+      userId: user.id,
+      activeAccountId: accounts[0]?.id ?? null,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    },
     ctx.services.sessionPolicy,
     ctx.services.clock(),
   );
@@ -49,7 +66,8 @@ export async function signUp({
   input: { email: string; password: string; name?: string | undefined };
 }): Promise<SignedIn> {
   const { store, config, clock } = ctx.services;
-  if (config.SIGNUP === "closed") throw new ForbiddenError("sign-up is closed on this service", "signup_closed");
+  if (config.SIGNUP === "closed")
+    throw new ForbiddenError("sign-up is closed on this service", "signup_closed");
   limitAttempt(ctx, input.email);
   const email = normaliseEmail(input.email);
   if (config.SIGNUP === "invite-only") {
@@ -60,9 +78,14 @@ export async function signUp({
       .where("accepted_at", "is", null)
       .where("expires_at", ">", clock())
       .executeTakeFirst();
-    if (!invited) throw new ForbiddenError("sign-up needs an invitation for this email", "invitation_required");
+    if (!invited)
+      throw new ForbiddenError("sign-up needs an invitation for this email", "invitation_required");
   }
-  const user = await createUser(ctx.services, { email, password: input.password, name: input.name ?? null });
+  const user = await createUser(ctx.services, {
+    email,
+    password: input.password,
+    name: input.name ?? null,
+  });
   return startSession(ctx, user);
 }
 
@@ -72,7 +95,8 @@ export async function createUser(
   input: { email: string; password: string; name: string | null },
 ): Promise<User> {
   const email = normaliseEmail(input.email);
-  if (await getUserRowByEmail(store, email)) throw new ConflictError("email is already registered", "email_taken", "email");
+  if (await getUserRowByEmail(store, email))
+    throw new ConflictError("email is already registered", "email_taken", "email");
   const now = clock();
   const passwordHash = await hashPassword(input.password);
   try {
@@ -86,7 +110,8 @@ export async function createUser(
     });
   } catch (error) {
     // Two sign-ups for one email at once: the unique index decides, the loser gets the same 409.
-    if (await getUserRowByEmail(store, email)) throw new ConflictError("email is already registered", "email_taken", "email");
+    if (await getUserRowByEmail(store, email))
+      throw new ConflictError("email is already registered", "email_taken", "email");
     throw error;
   }
 }
@@ -95,7 +120,13 @@ export async function createUser(
  * Signs a user in. An unknown email and a wrong password give the same 401 problem, and both pay
  * for one argon2 verification, so neither the body nor the timing tells them apart.
  */
-export async function logIn({ ctx, input }: { ctx: ActionContext; input: { email: string; password: string } }): Promise<SignedIn> {
+export async function logIn({
+  ctx,
+  input,
+}: {
+  ctx: ActionContext;
+  input: { email: string; password: string };
+}): Promise<SignedIn> {
   limitAttempt(ctx, input.email);
   const row = await getUserRowByEmail(ctx.services.store, input.email);
   if (!row) {

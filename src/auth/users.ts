@@ -22,8 +22,15 @@ export async function getUserById(store: Store, id: string): Promise<User | unde
   return row ? toUser(row) : undefined;
 }
 
-export async function getUserRowByEmail(store: Store, email: string): Promise<UsersTable | undefined> {
-  return store.selectFrom("users").selectAll().where("email", "=", normaliseEmail(email)).executeTakeFirst();
+export async function getUserRowByEmail(
+  store: Store,
+  email: string,
+): Promise<UsersTable | undefined> {
+  return store
+    .selectFrom("users")
+    .selectAll()
+    .where("email", "=", normaliseEmail(email))
+    .executeTakeFirst();
 }
 
 export async function insertUser(store: Store, row: UsersTable): Promise<User> {
@@ -31,7 +38,12 @@ export async function insertUser(store: Store, row: UsersTable): Promise<User> {
   return toUser(row);
 }
 
-export async function updatePasswordHash(store: Store, userId: string, passwordHash: string, now: number): Promise<void> {
+export async function updatePasswordHash(
+  store: Store,
+  userId: string,
+  passwordHash: string,
+  now: number,
+): Promise<void> {
   await store
     .updateTable("users")
     .set({ password_hash: passwordHash, password_changed_at: now })

@@ -1,10 +1,10 @@
 import { v1 } from "@authzed/authzed-node";
 import { claimAuditRow } from "../audit/audit-scope.js";
 import type { Logger } from "../lib/logger.js";
-import type { AuthzEngine } from "./engine.js";
 import { EmbeddedEngine } from "./embedded/embedded-engine.js";
-import { formatRelationship } from "./relationship-syntax.js";
+import type { AuthzEngine } from "./engine.js";
 import type { RelationshipStore } from "./relationship-store.js";
+import { formatRelationship } from "./relationship-syntax.js";
 
 const SCHEMA_KEY = "schema";
 const LOAD_BATCH = 1000; // SpiceDB's limit of updates per WriteRelationships call
@@ -38,7 +38,11 @@ export class DurableEngine implements AuthzEngine {
    * `auditHere`, the audit log lives in the same SQLite file and each change's audit row is
    * committed in the same transaction as the change.
    */
-  static async open(store: RelationshipStore, logger?: Logger, { auditHere = false } = {}): Promise<DurableEngine> {
+  static async open(
+    store: RelationshipStore,
+    logger?: Logger,
+    { auditHere = false } = {},
+  ): Promise<DurableEngine> {
     const started = performance.now();
     const engine = await EmbeddedEngine.start();
     try {
@@ -65,14 +69,17 @@ export class DurableEngine implements AuthzEngine {
     return result;
   }
 
-  writeRelationships(request: v1.WriteRelationshipsRequest): Promise<v1.WriteRelationshipsResponse> {
+  writeRelationships(
+    request: v1.WriteRelationshipsRequest,
+  ): Promise<v1.WriteRelationshipsResponse> {
     return this.exclusive(async () => {
       const response = await this.engine.writeRelationships(request);
       const upsert: v1.Relationship[] = [];
       const remove: v1.Relationship[] = [];
       for (const update of request.updates) {
         if (!update.relationship) continue;
-        if (update.operation === v1.RelationshipUpdate_Operation.DELETE) remove.push(update.relationship);
+        if (update.operation === v1.RelationshipUpdate_Operation.DELETE)
+          remove.push(update.relationship);
         else upsert.push(update.relationship);
       }
       await this.commitOrRestore(upsert, remove, this.audit(request, response.writtenAt?.token));
@@ -80,16 +87,24 @@ export class DurableEngine implements AuthzEngine {
     });
   }
 
-  private audit(request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest, token: string | undefined) {
+  private audit(
+    request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest,
+    token: string | undefined,
+  ) {
     return this.auditHere ? claimAuditRow(request, token) : undefined;
   }
 
-  deleteRelationships(request: v1.DeleteRelationshipsRequest): Promise<v1.DeleteRelationshipsResponse> {
+  deleteRelationships(
+    request: v1.DeleteRelationshipsRequest,
+  ): Promise<v1.DeleteRelationshipsResponse> {
     return this.exclusive(async () => {
       const filter = request.relationshipFilter;
       const read = (f: typeof filter) =>
         this.engine.readRelationships(
-          v1.ReadRelationshipsRequest.create({ consistency: fullyConsistent(), relationshipFilter: f }),
+          v1.ReadRelationshipsRequest.create({
+            consistency: fullyConsistent(),
+            relationshipFilter: f,
+          }),
         );
       // The single writer makes this read exact: nothing else changes the engine meanwhile.
       const before = (await read(filter)).flatMap((r) => (r.relationship ? [r.relationship] : []));
@@ -97,7 +112,9 @@ export class DurableEngine implements AuthzEngine {
       let removed = before;
       if (response.deletionProgress === v1.DeleteRelationshipsResponse_DeletionProgress.PARTIAL) {
         const still = new Set(
-          (await read(filter)).flatMap((r) => (r.relationship ? [formatRelationship(r.relationship)] : [])),
+          (await read(filter)).flatMap((r) =>
+            r.relationship ? [formatRelationship(r.relationship)] : [],
+          ),
         );
         removed = before.filter((rel) => !still.has(formatRelationship(rel)));
       }
@@ -124,8 +141,14 @@ export class DurableEngine implements AuthzEngine {
     const updates = keys.map((key) => {
       const stored = this.store.get(key);
       return stored
-        ? v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: stored })
-        : v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.DELETE, relationship: key });
+        ? v1.RelationshipUpdate.create({
+            operation: v1.RelationshipUpdate_Operation.TOUCH,
+            relationship: stored,
+          })
+        : v1.RelationshipUpdate.create({
+            operation: v1.RelationshipUpdate_Operation.DELETE,
+            relationship: key,
+          });
     });
     for (let i = 0; i < updates.length; i += LOAD_BATCH) {
       await this.engine.writeRelationships(

@@ -19,9 +19,7 @@ export interface AuthzEngine {
   ): Promise<v1.ExpandPermissionTreeResponse>;
   readRelationships(request: v1.ReadRelationshipsRequest): Promise<v1.ReadRelationshipsResponse[]>;
   /** Atomic: every update applies, or none does (preconditions included). */
-  writeRelationships(
-    request: v1.WriteRelationshipsRequest,
-  ): Promise<v1.WriteRelationshipsResponse>;
+  writeRelationships(request: v1.WriteRelationshipsRequest): Promise<v1.WriteRelationshipsResponse>;
   deleteRelationships(
     request: v1.DeleteRelationshipsRequest,
   ): Promise<v1.DeleteRelationshipsResponse>;

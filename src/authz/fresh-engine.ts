@@ -1,4 +1,4 @@
-import { v1 } from "@authzed/authzed-node";
+import type { v1 } from "@authzed/authzed-node";
 import { claimAuditRow } from "../audit/audit-scope.js";
 import type { Store } from "../store/database.js";
 import type { AuthzEngine } from "./engine.js";
@@ -34,12 +34,20 @@ export class FreshEngine implements AuthzEngine {
    * does not know the previous one's tokens; what it loaded is the newest state anyway.
    */
   async reset(): Promise<void> {
-    await this.store.updateTable("authz_freshness").set({ token: "", written_at: 0 }).where("id", "=", 1).execute();
+    await this.store
+      .updateTable("authz_freshness")
+      .set({ token: "", written_at: 0 })
+      .where("id", "=", 1)
+      .execute();
   }
 
   /** The zedtoken of the newest acknowledged write, if any. */
   async latestToken(): Promise<string | undefined> {
-    const row = await this.store.selectFrom("authz_freshness").select("token").where("id", "=", 1).executeTakeFirst();
+    const row = await this.store
+      .selectFrom("authz_freshness")
+      .select("token")
+      .where("id", "=", 1)
+      .executeTakeFirst();
     return row?.token || undefined;
   }
 
@@ -68,7 +76,12 @@ export class FreshEngine implements AuthzEngine {
         return result;
       }
       return this.store.transaction().execute(async (tx) => {
-        await tx.selectFrom("authz_freshness").select("id").where("id", "=", 1).forUpdate().execute();
+        await tx
+          .selectFrom("authz_freshness")
+          .select("id")
+          .where("id", "=", 1)
+          .forUpdate()
+          .execute();
         const result = await write();
         await this.record(tx, request, tokenOf(result));
         return result;
@@ -79,40 +92,80 @@ export class FreshEngine implements AuthzEngine {
     return result;
   }
 
-  private async record(store: Store, request: object | undefined, token: string | undefined): Promise<void> {
-    const audit = request ? claimAuditRow(request as v1.WriteRelationshipsRequest, token) : undefined;
+  private async record(
+    store: Store,
+    request: object | undefined,
+    token: string | undefined,
+  ): Promise<void> {
+    const audit = request
+      ? claimAuditRow(request as v1.WriteRelationshipsRequest, token)
+      : undefined;
     if (audit) await store.insertInto("audit_log").values(audit).execute();
     if (!token) return;
-    await store.updateTable("authz_freshness").set({ token, written_at: this.clock() }).where("id", "=", 1).execute();
+    await store
+      .updateTable("authz_freshness")
+      .set({ token, written_at: this.clock() })
+      .where("id", "=", 1)
+      .execute();
   }
 
   writeRelationships(request: v1.WriteRelationshipsRequest) {
-    return this.recordedWrite(request, () => this.inner.writeRelationships(request), (r) => r.writtenAt?.token);
+    return this.recordedWrite(
+      request,
+      () => this.inner.writeRelationships(request),
+      (r) => r.writtenAt?.token,
+    );
   }
   deleteRelationships(request: v1.DeleteRelationshipsRequest) {
-    return this.recordedWrite(request, () => this.inner.deleteRelationships(request), (r) => r.deletedAt?.token);
+    return this.recordedWrite(
+      request,
+      () => this.inner.deleteRelationships(request),
+      (r) => r.deletedAt?.token,
+    );
   }
   writeSchema(schema: string) {
-    return this.recordedWrite(undefined, () => this.inner.writeSchema(schema), (r) => r.writtenAt?.token);
+    return this.recordedWrite(
+      undefined,
+      () => this.inner.writeSchema(schema),
+      (r) => r.writtenAt?.token,
+    );
   }
 
   async checkPermission(request: v1.CheckPermissionRequest) {
-    return this.inner.checkPermission({ ...request, consistency: await this.consistencyFor(request.consistency) });
+    return this.inner.checkPermission({
+      ...request,
+      consistency: await this.consistencyFor(request.consistency),
+    });
   }
   async checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
-    return this.inner.checkBulkPermissions({ ...request, consistency: await this.consistencyFor(request.consistency) });
+    return this.inner.checkBulkPermissions({
+      ...request,
+      consistency: await this.consistencyFor(request.consistency),
+    });
   }
   async lookupResources(request: v1.LookupResourcesRequest) {
-    return this.inner.lookupResources({ ...request, consistency: await this.consistencyFor(request.consistency) });
+    return this.inner.lookupResources({
+      ...request,
+      consistency: await this.consistencyFor(request.consistency),
+    });
   }
   async lookupSubjects(request: v1.LookupSubjectsRequest) {
-    return this.inner.lookupSubjects({ ...request, consistency: await this.consistencyFor(request.consistency) });
+    return this.inner.lookupSubjects({
+      ...request,
+      consistency: await this.consistencyFor(request.consistency),
+    });
   }
   async expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
-    return this.inner.expandPermissionTree({ ...request, consistency: await this.consistencyFor(request.consistency) });
+    return this.inner.expandPermissionTree({
+      ...request,
+      consistency: await this.consistencyFor(request.consistency),
+    });
   }
   async readRelationships(request: v1.ReadRelationshipsRequest) {
-    return this.inner.readRelationships({ ...request, consistency: await this.consistencyFor(request.consistency) });
+    return this.inner.readRelationships({
+      ...request,
+      consistency: await this.consistencyFor(request.consistency),
+    });
   }
   readSchema() {
     return this.inner.readSchema();

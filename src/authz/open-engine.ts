@@ -7,9 +7,16 @@ import { RelationshipStore } from "./relationship-store.js";
 import { RemoteEngine } from "./remote-engine.js";
 
 /** The remote engine when SPICEDB_ENDPOINT is set, else the durable embedded one. */
-export async function openEngine(config: Config, db: SqliteDatabase, logger: Logger): Promise<AuthzEngine> {
+export async function openEngine(
+  config: Config,
+  db: SqliteDatabase,
+  logger: Logger,
+): Promise<AuthzEngine> {
   if (config.SPICEDB_ENDPOINT) {
-    logger.info({ endpoint: config.SPICEDB_ENDPOINT, insecure: config.SPICEDB_INSECURE }, "using remote SpiceDB");
+    logger.info(
+      { endpoint: config.SPICEDB_ENDPOINT, insecure: config.SPICEDB_INSECURE },
+      "using remote SpiceDB",
+    );
     return new RemoteEngine({
       endpoint: config.SPICEDB_ENDPOINT,
       presharedKey: config.SPICEDB_PRESHARED_KEY ?? "",
@@ -18,5 +25,7 @@ export async function openEngine(config: Config, db: SqliteDatabase, logger: Log
       timeoutMs: config.SPICEDB_TIMEOUT_MS,
     });
   }
-  return DurableEngine.open(new RelationshipStore(db), logger, { auditHere: config.DATABASE_URL === undefined });
+  return DurableEngine.open(new RelationshipStore(db), logger, {
+    auditHere: config.DATABASE_URL === undefined,
+  });
 }

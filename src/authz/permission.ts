@@ -28,11 +28,18 @@ export async function hasPermission(engine: AuthzEngine, query: PermissionQuery)
 }
 
 /** Throws a 403 problem naming the permission unless SpiceDB grants it. */
-export async function requirePermission(engine: AuthzEngine, query: PermissionQuery): Promise<void> {
+export async function requirePermission(
+  engine: AuthzEngine,
+  query: PermissionQuery,
+): Promise<void> {
   if (!(await hasPermission(engine, query))) {
-    throw new ForbiddenError(`${query.subject} lacks permission ${query.permission} on ${query.resource}`, "permission_denied", {
-      resource: query.resource,
-      permission: query.permission,
-    });
+    throw new ForbiddenError(
+      `${query.subject} lacks permission ${query.permission} on ${query.resource}`,
+      "permission_denied",
+      {
+        resource: query.resource,
+        permission: query.permission,
+      },
+    );
   }
 }

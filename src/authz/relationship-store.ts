@@ -53,7 +53,8 @@ function fromRow(row: RelationshipRow): v1.Relationship {
   };
 }
 
-const KEY = "resource_type = @resource_type AND resource_id = @resource_id AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id AND subject_relation = @subject_relation";
+const KEY =
+  "resource_type = @resource_type AND resource_id = @resource_id AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id AND subject_relation = @subject_relation";
 
 /**
  * The SQLite copy of the embedded engine's relationships. Only `DurableEngine` writes here, and
@@ -77,7 +78,11 @@ export class RelationshipStore {
    * Applies touches/creates and deletes in one transaction, with the change's audit row when the
    * audit log lives in this same database.
    */
-  apply(updates: { upsert: v1.Relationship[]; remove: v1.Relationship[]; audit?: AuditLogTable | undefined }): void {
+  apply(updates: {
+    upsert: v1.Relationship[];
+    remove: v1.Relationship[];
+    audit?: AuditLogTable | undefined;
+  }): void {
     this.db.transaction(() => {
       for (const rel of updates.remove) this.deleteStatement.run(toRow(rel));
       for (const rel of updates.upsert) this.upsertStatement.run(toRow(rel));
@@ -124,7 +129,9 @@ export class RelationshipStore {
 
   setState(key: string, value: string): void {
     this.db
-      .prepare("INSERT INTO engine_state (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value")
+      .prepare(
+        "INSERT INTO engine_state (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+      )
       .run(key, value);
   }
 }

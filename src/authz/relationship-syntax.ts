@@ -16,7 +16,7 @@ const RELATION = /^[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 const OBJECT_ID = /^[a-zA-Z0-9/_|\-=+]{1,1024}$/;
 const CAVEAT_NAME = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 
-export class SyntaxError extends Error {
+export class RelationshipSyntaxError extends Error {
   override name = "RelationshipSyntaxError";
 }
 
@@ -28,16 +28,16 @@ export interface ParsedSubject {
 
 function parseObject(text: string, what: string, allowWildcard: boolean): v1.ObjectReference {
   const colon = text.indexOf(":");
-  if (colon < 0) throw new SyntaxError(`${what} "${text}" must be type:id`);
+  if (colon < 0) throw new RelationshipSyntaxError(`${what} "${text}" must be type:id`);
   const objectType = text.slice(0, colon);
   const objectId = text.slice(colon + 1);
   if (!TYPE.test(objectType)) {
-    throw new SyntaxError(
+    throw new RelationshipSyntaxError(
       `${what} type "${objectType}" is invalid: lowercase letters, digits and _, 3 to 64 characters`,
     );
   }
   if (!(OBJECT_ID.test(objectId) || (allowWildcard && objectId === "*"))) {
-    throw new SyntaxError(
+    throw new RelationshipSyntaxError(
       `${what} id "${objectId}" is invalid: letters, digits and /_|-=+, 1 to 1024 characters`,
     );
   }
@@ -46,7 +46,7 @@ function parseObject(text: string, what: string, allowWildcard: boolean): v1.Obj
 
 function checkRelation(relation: string, what: string): string {
   if (!RELATION.test(relation)) {
-    throw new SyntaxError(
+    throw new RelationshipSyntaxError(
       `${what} "${relation}" is invalid: lowercase letters, digits and _, 3 to 64 characters`,
     );
   }
@@ -83,17 +83,18 @@ function readBracket(text: string, start: number): { body: string; end: number }
     else if (ch === "}") depth--;
     else if (ch === "]" && depth === 0) return { body: text.slice(start + 1, i), end: i + 1 };
   }
-  throw new SyntaxError(`unclosed "[" in "${text}"`);
+  throw new RelationshipSyntaxError(`unclosed "[" in "${text}"`);
 }
 
 /** Parses one relationship in SpiceDB's string syntax. */
 export function parseRelationship(input: string): v1.Relationship {
   const text = input.trim();
   const at = text.indexOf("@");
-  if (at < 0) throw new SyntaxError(`relationship "${text}" must be resource#relation@subject`);
+  if (at < 0)
+    throw new RelationshipSyntaxError(`relationship "${text}" must be resource#relation@subject`);
   const left = text.slice(0, at);
   const hash = left.lastIndexOf("#");
-  if (hash < 0) throw new SyntaxError(`relationship "${text}" has no #relation`);
+  if (hash < 0) throw new RelationshipSyntaxError(`relationship "${text}" has no #relation`);
   const resource = parseObjectReference(left.slice(0, hash));
   const relation = checkRelation(left.slice(hash + 1), "relation");
 
@@ -106,7 +107,8 @@ export function parseRelationship(input: string): v1.Relationship {
   let optionalCaveat: v1.ContextualizedCaveat | undefined;
   let optionalExpiresAt: v1.Relationship["optionalExpiresAt"];
   while (rest.length > 0) {
-    if (!rest.startsWith("[")) throw new SyntaxError(`unexpected "${rest}" after the subject`);
+    if (!rest.startsWith("["))
+      throw new RelationshipSyntaxError(`unexpected "${rest}" after the subject`);
     const { body, end } = readBracket(rest, 0);
     rest = rest.slice(end);
     const colon = body.indexOf(":");
@@ -115,23 +117,24 @@ export function parseRelationship(input: string): v1.Relationship {
     if (name === "expiration") {
       const millis = value === undefined ? Number.NaN : Date.parse(value);
       if (!value || Number.isNaN(millis) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-        throw new SyntaxError(`expiration "${value ?? ""}" must be an RFC 3339 time`);
+        throw new RelationshipSyntaxError(`expiration "${value ?? ""}" must be an RFC 3339 time`);
       }
       optionalExpiresAt = timestampFromMillis(millis);
       continue;
     }
-    if (optionalCaveat) throw new SyntaxError("a relationship has at most one caveat");
-    if (!CAVEAT_NAME.test(name)) throw new SyntaxError(`caveat name "${name}" is invalid`);
+    if (optionalCaveat) throw new RelationshipSyntaxError("a relationship has at most one caveat");
+    if (!CAVEAT_NAME.test(name))
+      throw new RelationshipSyntaxError(`caveat name "${name}" is invalid`);
     let context: v1.PbStruct | undefined;
     if (value !== undefined) {
       let json: unknown;
       try {
         json = JSON.parse(value);
       } catch {
-        throw new SyntaxError(`caveat context of "${name}" is not valid JSON`);
+        throw new RelationshipSyntaxError(`caveat context of "${name}" is not valid JSON`);
       }
       if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        throw new SyntaxError(`caveat context of "${name}" must be a JSON object`);
+        throw new RelationshipSyntaxError(`caveat context of "${name}" must be a JSON object`);
       }
       context = v1.PbStruct.fromJson(json as never);
     }
@@ -177,7 +180,9 @@ export function formatRelationship(rel: v1.Relationship): string {
   if (caveat?.caveatName) {
     const context = caveat.context ? v1.PbStruct.toJson(caveat.context) : undefined;
     const hasContext = context && typeof context === "object" && Object.keys(context).length > 0;
-    text += hasContext ? `[${caveat.caveatName}:${JSON.stringify(context)}]` : `[${caveat.caveatName}]`;
+    text += hasContext
+      ? `[${caveat.caveatName}:${JSON.stringify(context)}]`
+      : `[${caveat.caveatName}]`;
   }
   if (rel.optionalExpiresAt) {
     const iso = new Date(millisFromTimestamp(rel.optionalExpiresAt)).toISOString();

@@ -7,7 +7,9 @@ import { formatRelationship, parseRelationship } from "./relationship-syntax.js"
 
 /** The object types a schema defines, in order. */
 export function definitionNames(schema: string): string[] {
-  return [...schema.matchAll(/^\s*definition\s+([a-z0-9_/]+)/gm)].flatMap((m) => (m[1] ? [m[1]] : []));
+  return [...schema.matchAll(/^\s*definition\s+([a-z0-9_/]+)/gm)].flatMap((m) =>
+    m[1] ? [m[1]] : [],
+  );
 }
 
 /**
@@ -41,7 +43,10 @@ export async function importRelationships(
 ): Promise<number> {
   const relationships: v1.Relationship[] = [];
   let lineNumber = 0;
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({
+    input: createReadStream(path),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   for await (const line of lines) {
     lineNumber++;
     const text = line.trim();

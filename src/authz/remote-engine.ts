@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import * as grpc from "@grpc/grpc-js";
 import { v1 } from "@authzed/authzed-node";
+import * as grpc from "@grpc/grpc-js";
 import type { AuthzEngine } from "./engine.js";
 import { toEngineError } from "./engine-error.js";
 
@@ -45,7 +45,9 @@ export class RemoteEngine implements AuthzEngine {
       this.client = v1.NewClient(
         options.presharedKey,
         options.endpoint,
-        options.insecure ? v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS : v1.ClientSecurity.SECURE,
+        options.insecure
+          ? v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS
+          : v1.ClientSecurity.SECURE,
         undefined,
         channelOptions,
       );

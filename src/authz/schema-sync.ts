@@ -23,7 +23,9 @@ export async function syncSchema(
   } catch (error) {
     const engineError = toEngineError(error);
     if (engineError instanceof EngineError && engineError.rejected) {
-      throw new SchemaRejectedError(`${source}: SpiceDB rejected the schema: ${engineError.message}`);
+      throw new SchemaRejectedError(
+        `${source}: SpiceDB rejected the schema: ${engineError.message}`,
+      );
     }
     throw engineError;
   }

@@ -4,8 +4,8 @@ import { parseObjectReference, parseSubjectReference } from "../authz/relationsh
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, ValidationError } from "../lib/errors.js";
 import type { BatchedResult } from "./check-batcher.js";
-import { consistencyFrom, type ConsistencyInput } from "./consistency.js";
-import { explainTrace, type ExplainNode } from "./explain.js";
+import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
+import { type ExplainNode, explainTrace } from "./explain.js";
 import type { ResolvedSubject } from "./subject.js";
 
 export type Permissionship = "has_permission" | "no_permission" | "conditional";
@@ -28,7 +28,11 @@ const PERMISSIONSHIP: Record<number, Permissionship> = {
   [v1.CheckPermissionResponse_Permissionship.NO_PERMISSION]: "no_permission",
 };
 
-function toItem(input: CheckItemInput, subject: string, field: string): v1.CheckBulkPermissionsRequestItem {
+function toItem(
+  input: CheckItemInput,
+  subject: string,
+  field: string,
+): v1.CheckBulkPermissionsRequestItem {
   let resource: v1.ObjectReference;
   try {
     resource = parseObjectReference(input.resource);
@@ -45,14 +49,22 @@ function toItem(input: CheckItemInput, subject: string, field: string): v1.Check
 
 function membershipItem(subject: ResolvedSubject): v1.CheckBulkPermissionsRequestItem | undefined {
   if (!subject.membership) return undefined;
-  return toItem({ resource: `tenant:${subject.membership.tenantId}`, permission: "membership" }, subject.subject, "");
+  return toItem(
+    { resource: `tenant:${subject.membership.tenantId}`, permission: "membership" },
+    subject.subject,
+    "",
+  );
 }
 
 /** Reads one pair; an item the engine refused (unknown type or permission) becomes a 400 naming it. */
 function toResult(result: BatchedResult, field: string): CheckResult {
   const response = result.pair.response;
   if (response.oneofKind === "error") {
-    throw new ValidationError(new EngineError(response.error.code, response.error.message).message, field, "engine_rejected");
+    throw new ValidationError(
+      new EngineError(response.error.code, response.error.message).message,
+      field,
+      "engine_rejected",
+    );
   }
   if (response.oneofKind !== "item") throw new EngineError(2, "engine returned an empty result");
   const permissionship = PERMISSIONSHIP[response.item.permissionship] ?? "no_permission";
@@ -82,14 +94,21 @@ async function runChecks(
     results = await Promise.all(all.map((item) => ctx.services.checks.check(item)));
   } else {
     const response = await ctx.services.engine.checkBulkPermissions(
-      v1.CheckBulkPermissionsRequest.create({ items: all, consistency: consistencyFrom(consistency) }),
+      v1.CheckBulkPermissionsRequest.create({
+        items: all,
+        consistency: consistencyFrom(consistency),
+      }),
     );
     results = response.pairs.map((pair) => ({ pair, checkedAt: response.checkedAt?.token }));
   }
   if (membership) {
     const [first, ...rest] = results;
     if (!first || !toResult(first, "tenantId").allowed) {
-      throw new ForbiddenError(`no active membership in tenant ${subject.tenantId}`, "not_a_member", { tenantId: subject.tenantId });
+      throw new ForbiddenError(
+        `no active membership in tenant ${subject.tenantId}`,
+        "not_a_member",
+        { tenantId: subject.tenantId },
+      );
     }
     results = rest;
   }
@@ -131,13 +150,20 @@ export async function checkPermissions({
   ctx: ActionContext;
   subject: ResolvedSubject;
   input: { items: CheckItemInput[]; consistency?: ConsistencyInput };
-}): Promise<{ results: (CheckResult & { resource: string; permission: string })[]; checkedAt: string | undefined }> {
+}): Promise<{
+  results: (CheckResult & { resource: string; permission: string })[];
+  checkedAt: string | undefined;
+}> {
   const items = input.items.map((item, index) => toItem(item, subject.subject, `items.${index}.`));
   const { results, checkedAt } = await runChecks(ctx, subject, items, input.consistency);
   return {
     results: results.map((result, index) => {
       const asked = input.items[index] as CheckItemInput;
-      return { resource: asked.resource, permission: asked.permission, ...toResult(result, `items.${index}.permission`) };
+      return {
+        resource: asked.resource,
+        permission: asked.permission,
+        ...toResult(result, `items.${index}.permission`),
+      };
     }),
     checkedAt,
   };

@@ -8,7 +8,11 @@ export type ConsistencyInput = "minimize_latency" | "fully_consistent" | { atLea
  * tenantgate's newest write, whatever was asked.
  */
 export function consistencyFrom(input: ConsistencyInput): v1.Consistency {
-  if (input === "fully_consistent") return { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } };
-  if (input === "minimize_latency") return { requirement: { oneofKind: "minimizeLatency", minimizeLatency: true } };
-  return { requirement: { oneofKind: "atLeastAsFresh", atLeastAsFresh: { token: input.atLeastAsFresh } } };
+  if (input === "fully_consistent")
+    return { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } };
+  if (input === "minimize_latency")
+    return { requirement: { oneofKind: "minimizeLatency", minimizeLatency: true } };
+  return {
+    requirement: { oneofKind: "atLeastAsFresh", atLeastAsFresh: { token: input.atLeastAsFresh } },
+  };
 }

@@ -33,13 +33,20 @@ export function explainTrace(trace: DebugTrace, depth = 0): ExplainNode {
   };
   const caveat = trace.caveatEvaluationInfo;
   if (caveat?.caveatName) {
-    node.caveat = { name: caveat.caveatName, expression: caveat.expression, result: CAVEAT_RESULT[caveat.result] ?? "unknown" };
+    node.caveat = {
+      name: caveat.caveatName,
+      expression: caveat.expression,
+      result: CAVEAT_RESULT[caveat.result] ?? "unknown",
+    };
   }
-  if (trace.resolution.oneofKind === "wasCachedResult" && trace.resolution.wasCachedResult) node.cached = true;
+  if (trace.resolution.oneofKind === "wasCachedResult" && trace.resolution.wasCachedResult)
+    node.cached = true;
   if (trace.resolution.oneofKind === "subProblems" && depth < MAX_DEPTH) {
     const children = trace.resolution.subProblems.traces
       .map((child: DebugTrace) => explainTrace(child, depth + 1))
-      .filter((child: ExplainNode) => result === "no_permission" || child.result !== "no_permission");
+      .filter(
+        (child: ExplainNode) => result === "no_permission" || child.result !== "no_permission",
+      );
     if (children.length > 0) node.children = children;
   }
   return node;

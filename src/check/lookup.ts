@@ -3,7 +3,7 @@ import { parseObjectReference, parseSubjectReference } from "../authz/relationsh
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, ValidationError } from "../lib/errors.js";
 import { checkPermission } from "./check-permission.js";
-import { consistencyFrom, type ConsistencyInput } from "./consistency.js";
+import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import type { ResolvedSubject } from "./subject.js";
 
 const TYPE = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
@@ -20,9 +20,18 @@ export async function lookupResources({
 }: {
   ctx: ActionContext;
   subject: ResolvedSubject;
-  input: { resourceType: string; permission: string; context?: Record<string, unknown>; consistency?: ConsistencyInput };
+  input: {
+    resourceType: string;
+    permission: string;
+    context?: Record<string, unknown>;
+    consistency?: ConsistencyInput;
+  };
 }) {
-  if (!TYPE.test(input.resourceType)) throw new ValidationError(`resourceType "${input.resourceType}" is not a valid type name`, "resourceType");
+  if (!TYPE.test(input.resourceType))
+    throw new ValidationError(
+      `resourceType "${input.resourceType}" is not a valid type name`,
+      "resourceType",
+    );
   await confirmMembership(ctx, subject);
   const responses = await ctx.services.engine.lookupResources(
     v1.LookupResourcesRequest.create({
@@ -36,10 +45,16 @@ export async function lookupResources({
   const granted: string[] = [];
   const conditional: string[] = [];
   for (const r of responses) {
-    if (r.permissionship === v1.LookupPermissionship.HAS_PERMISSION) granted.push(r.resourceObjectId);
-    else if (r.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION) conditional.push(r.resourceObjectId);
+    if (r.permissionship === v1.LookupPermissionship.HAS_PERMISSION)
+      granted.push(r.resourceObjectId);
+    else if (r.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION)
+      conditional.push(r.resourceObjectId);
   }
-  return { resources: granted.sort(), conditional: conditional.sort(), lookedUpAt: responses[0]?.lookedUpAt?.token };
+  return {
+    resources: granted.sort(),
+    conditional: conditional.sort(),
+    lookedUpAt: responses[0]?.lookedUpAt?.token,
+  };
 }
 
 /**
@@ -54,9 +69,19 @@ export async function lookupSubjects({
 }: {
   ctx: ActionContext;
   subject: ResolvedSubject;
-  input: { resource: string; permission: string; subjectType: string; context?: Record<string, unknown>; consistency?: ConsistencyInput };
+  input: {
+    resource: string;
+    permission: string;
+    subjectType: string;
+    context?: Record<string, unknown>;
+    consistency?: ConsistencyInput;
+  };
 }) {
-  if (!TYPE.test(input.subjectType)) throw new ValidationError(`subjectType "${input.subjectType}" is not a valid type name`, "subjectType");
+  if (!TYPE.test(input.subjectType))
+    throw new ValidationError(
+      `subjectType "${input.subjectType}" is not a valid type name`,
+      "subjectType",
+    );
   let resource: v1.ObjectReference;
   try {
     resource = parseObjectReference(input.resource);
@@ -64,12 +89,20 @@ export async function lookupSubjects({
     throw new ValidationError((error as Error).message, "resource");
   }
   if (subject.membership) {
-    const own = await checkPermission({ ctx, subject, input: { resource: input.resource, permission: input.permission, context: input.context } });
+    const own = await checkPermission({
+      ctx,
+      subject,
+      input: { resource: input.resource, permission: input.permission, context: input.context },
+    });
     if (!own.allowed) {
-      throw new ForbiddenError(`${subject.subject} lacks permission ${input.permission} on ${input.resource}`, "permission_denied", {
-        resource: input.resource,
-        permission: input.permission,
-      });
+      throw new ForbiddenError(
+        `${subject.subject} lacks permission ${input.permission} on ${input.resource}`,
+        "permission_denied",
+        {
+          resource: input.resource,
+          permission: input.permission,
+        },
+      );
     }
   }
   const responses = await ctx.services.engine.lookupSubjects(
@@ -85,7 +118,9 @@ export async function lookupSubjects({
     .flatMap((r) => (r.subject ? [{ found: r.subject, excluded: r.excludedSubjects }] : []))
     .map(({ found, excluded }) => ({
       id: found.subjectObjectId,
-      permissionship: (found.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION ? "conditional" : "has_permission") as "conditional" | "has_permission",
+      permissionship: (found.permissionship === v1.LookupPermissionship.CONDITIONAL_PERMISSION
+        ? "conditional"
+        : "has_permission") as "conditional" | "has_permission",
       ...(excluded.length > 0 ? { excluded: excluded.map((e) => e.subjectObjectId) } : {}),
     }))
     .sort((a, b) => a.id.localeCompare(b.id));

@@ -13,29 +13,51 @@ export const checkRoutes = createRouter();
 const Resource = z.string().min(3).max(2100).openapi({ example: "project:p1" });
 const Permission = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{1,62}[a-z0-9]$/, { message: "expected a permission or relation name like edit" })
+  .regex(/^[a-z][a-z0-9_]{1,62}[a-z0-9]$/, {
+    message: "expected a permission or relation name like edit",
+  })
   .openapi({ example: "edit" });
-const Context_ = z.record(z.string(), z.unknown()).optional().openapi({ example: { client_ip: "10.1.2.3" } });
+const Context_ = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .openapi({ example: { client_ip: "10.1.2.3" } });
 const Consistency = z
-  .union([z.enum(["minimize_latency", "fully_consistent"]), z.object({ atLeastAsFresh: z.string().min(1) })])
+  .union([
+    z.enum(["minimize_latency", "fully_consistent"]),
+    z.object({ atLeastAsFresh: z.string().min(1) }),
+  ])
   .optional();
 const SubjectFields = {
-  tenantId: TenantId.optional().openapi({ description: "Ask as the user's account in this tenant instead of the active one" }),
-  sessionToken: z.string().min(1).max(200).optional().openapi({ description: "Service keys: ask for this end user's session" }),
-  subject: z.string().min(3).max(2100).optional().openapi({ description: "Service keys: ask for this subject", example: "account:acc_1" }),
+  tenantId: TenantId.optional().openapi({
+    description: "Ask as the user's account in this tenant instead of the active one",
+  }),
+  sessionToken: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "Service keys: ask for this end user's session" }),
+  subject: z
+    .string()
+    .min(3)
+    .max(2100)
+    .optional()
+    .openapi({ description: "Service keys: ask for this subject", example: "account:acc_1" }),
 };
 const Permissionship = z.enum(["has_permission", "no_permission", "conditional"]);
 
-const ExplainNodeSchema: z.ZodType = z.lazy(() =>
-  z.object({
+// One level is described; `children` holds nodes of the same shape (the generator cannot follow
+// a recursive schema).
+const ExplainNodeSchema = z
+  .object({
     check: z.string(),
     kind: z.enum(["relation", "permission"]),
     result: Permissionship,
     caveat: z.object({ name: z.string(), expression: z.string(), result: z.string() }).optional(),
     cached: z.literal(true).optional(),
-    children: z.array(ExplainNodeSchema).optional(),
-  }),
-);
+    children: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .openapi("ExplainNode");
 
 /** Who asks: the body's fields, with `X-Tenant-Id` as the header form of `tenantId`. */
 function subjectInput(c: Context<AppEnv>, body: SubjectInput): SubjectInput {
@@ -47,7 +69,8 @@ checkRoutes.openapi(
     method: "post",
     path: "/v1/check",
     tags: ["check"],
-    summary: "Can the subject (by default the session's active account) do `permission` on `resource`?",
+    summary:
+      "Can the subject (by default the session's active account) do `permission` on `resource`?",
     request: {
       body: json(
         z.object({
@@ -99,7 +122,10 @@ checkRoutes.openapi(
     request: {
       body: json(
         z.object({
-          items: z.array(z.object({ resource: Resource, permission: Permission, context: Context_ })).min(1).max(1000),
+          items: z
+            .array(z.object({ resource: Resource, permission: Permission, context: Context_ }))
+            .min(1)
+            .max(1000),
           consistency: Consistency,
           ...SubjectFields,
         }),
@@ -143,7 +169,8 @@ checkRoutes.openapi(
     method: "post",
     path: "/v1/lookup/resources",
     tags: ["check"],
-    summary: "Which resources of a type may the subject do `permission` on? (only its tenant's, by the schema)",
+    summary:
+      "Which resources of a type may the subject do `permission` on? (only its tenant's, by the schema)",
     request: {
       body: json(
         z.object({
@@ -176,7 +203,10 @@ checkRoutes.openapi(
     const body = c.req.valid("json");
     const ctx = actionContext(c);
     const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
-    return c.json({ ...(await lookupResources({ ctx, subject, input: body })), subject: subject.subject }, 200);
+    return c.json(
+      { ...(await lookupResources({ ctx, subject, input: body })), subject: subject.subject },
+      200,
+    );
   },
 );
 
@@ -205,7 +235,11 @@ checkRoutes.openapi(
           "application/json": {
             schema: z.object({
               subjects: z.array(
-                z.object({ id: z.string(), permissionship: z.enum(["has_permission", "conditional"]), excluded: z.array(z.string()).optional() }),
+                z.object({
+                  id: z.string(),
+                  permissionship: z.enum(["has_permission", "conditional"]),
+                  excluded: z.array(z.string()).optional(),
+                }),
               ),
               lookedUpAt: z.string().optional(),
             }),

@@ -30,23 +30,40 @@ export interface SubjectInput {
  *   `tenantId`), or an explicit `subject`.
  * An account must be enabled; its membership is verified alongside the question.
  */
-export async function resolveSubject(ctx: ActionContext, actor: Actor | undefined, input: SubjectInput): Promise<ResolvedSubject> {
+export async function resolveSubject(
+  ctx: ActionContext,
+  actor: Actor | undefined,
+  input: SubjectInput,
+): Promise<ResolvedSubject> {
   if (!actor) throw new UnauthorizedError();
   const { store, sessionPolicy, clock } = ctx.services;
   let userId: string;
   let activeAccountId: string | null;
   if (actor.kind === "user") {
-    if (input.subject) throw new ForbiddenError("only service keys may name a subject; users ask for their own account", "subject_not_allowed");
-    if (input.sessionToken) throw new ValidationError("sessionToken is for service keys; a user's own session is already known", "sessionToken");
+    if (input.subject)
+      throw new ForbiddenError(
+        "only service keys may name a subject; users ask for their own account",
+        "subject_not_allowed",
+      );
+    if (input.sessionToken)
+      throw new ValidationError(
+        "sessionToken is for service keys; a user's own session is already known",
+        "sessionToken",
+      );
     userId = actor.user.id;
     activeAccountId = actor.session.activeAccountId;
   } else if (input.subject) {
-    if (input.sessionToken) throw new ValidationError("pass either subject or sessionToken, not both", "subject");
+    if (input.sessionToken)
+      throw new ValidationError("pass either subject or sessionToken, not both", "subject");
     parseSubjectReference(input.subject);
     return { subject: input.subject, tenantId: null, membership: null };
   } else if (input.sessionToken) {
     const session = await validateSessionToken(store, input.sessionToken, sessionPolicy, clock());
-    if (!session) throw new UnauthorizedError("the end user's session is invalid or expired", "invalid_session");
+    if (!session)
+      throw new UnauthorizedError(
+        "the end user's session is invalid or expired",
+        "invalid_session",
+      );
     userId = session.userId;
     activeAccountId = session.activeAccountId;
   } else {
@@ -60,9 +77,14 @@ export async function resolveSubject(ctx: ActionContext, actor: Actor | undefine
       : undefined;
   if (!account || account.userId !== userId || account.disabled) {
     if (input.tenantId) {
-      throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", { tenantId: input.tenantId });
+      throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", {
+        tenantId: input.tenantId,
+      });
     }
-    throw new ForbiddenError("the session has no active tenant; switch to one first", "no_active_tenant");
+    throw new ForbiddenError(
+      "the session has no active tenant; switch to one first",
+      "no_active_tenant",
+    );
   }
   return {
     subject: `account:${account.id}`,

@@ -1,34 +1,56 @@
 import { parseArgs } from "node:util";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.js";
-import { createServiceKey, listServiceKeys, revokeServiceKey, SERVICE_KEY_SCOPES, type ServiceKeyScope } from "../auth/service-keys.js";
+import {
+  createServiceKey,
+  listServiceKeys,
+  revokeServiceKey,
+  SERVICE_KEY_SCOPES,
+  type ServiceKeyScope,
+} from "../auth/service-keys.js";
 import { createUser } from "../auth/sign-in.js";
 import type { Config } from "../config.js";
-import { withStore } from "./with-store.js";
 import { CliUsageError } from "./usage-error.js";
+import { withStore } from "./with-store.js";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** `tenantgate user create --email E --password-stdin [--name N]` */
 export async function runUserCommand(config: Config, args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== "create") throw new CliUsageError("usage: tenantgate user create --email EMAIL --password-stdin [--name NAME]");
+  if (sub !== "create")
+    throw new CliUsageError(
+      "usage: tenantgate user create --email EMAIL --password-stdin [--name NAME]",
+    );
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: "string" }, name: { type: "string" }, "password-stdin": { type: "boolean" } },
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      "password-stdin": { type: "boolean" },
+    },
   });
   if (!values.email || !values["password-stdin"]) {
-    throw new CliUsageError("user create needs --email and --password-stdin (the password is read from standard input)");
+    throw new CliUsageError(
+      "user create needs --email and --password-stdin (the password is read from standard input)",
+    );
   }
   const password = await readStdin();
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-    throw new CliUsageError(`password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
+    throw new CliUsageError(
+      `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+    );
   }
   const user = await withStore(config, (store) =>
-    createUser({ store, clock: Date.now }, { email: values.email as string, password, name: values.name ?? null }),
+    createUser(
+      { store, clock: Date.now },
+      { email: values.email as string, password, name: values.name ?? null },
+    ),
   );
   process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email })}\n`);
 }
@@ -47,10 +69,16 @@ export async function runServiceKeyCommand(config: Config, args: string[]): Prom
       throw new CliUsageError(`--scope must be one of ${SERVICE_KEY_SCOPES.join(", ")}`);
     }
     const { key, token } = await withStore(config, (store) =>
-      createServiceKey(store, { name: values.name as string, scope: values.scope as ServiceKeyScope }, Date.now()),
+      createServiceKey(
+        store,
+        { name: values.name as string, scope: values.scope as ServiceKeyScope },
+        Date.now(),
+      ),
     );
     process.stderr.write("the token is shown once; store it as a secret\n");
-    process.stdout.write(`${JSON.stringify({ id: key.id, name: key.name, scope: key.scope, token })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ id: key.id, name: key.name, scope: key.scope, token })}\n`,
+    );
     return;
   }
   if (sub === "list") {
@@ -70,5 +98,7 @@ export async function runServiceKeyCommand(config: Config, args: string[]): Prom
     process.stderr.write(`revoked ${revoked} key(s)\n`);
     return;
   }
-  throw new CliUsageError("usage: tenantgate service-key create --name NAME [--scope check|write] | list | revoke ID_OR_NAME");
+  throw new CliUsageError(
+    "usage: tenantgate service-key create --name NAME [--scope check|write] | list | revoke ID_OR_NAME",
+  );
 }

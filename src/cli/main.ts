@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import { exportRelationships, importRelationships } from "../authz/relationship-transfer.js";
+import { SchemaRejectedError } from "../authz/schema-sync.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DataDirLockedError } from "../lib/data-dir-lock.js";
 import { createLogger } from "../lib/logger.js";
 import { serveHttp, startRuntime } from "../main.js";
-import { SchemaRejectedError } from "../authz/schema-sync.js";
 import { runAuditCommand } from "./audit-command.js";
 import { runServiceKeyCommand, runUserCommand } from "./identity-commands.js";
 import { runSchemaCommand } from "./schema-command.js";
@@ -40,16 +40,22 @@ async function run(argv: string[]): Promise<void> {
   if (command === "schema") process.exit(await runSchemaCommand(argv.slice(1)));
   const config = loadConfig();
   // CLI commands keep stderr quiet unless asked; the server logs at the configured level.
-  const logger = createLogger(command === "serve" ? config.LOG_LEVEL : process.env.LOG_LEVEL ?? "warn");
+  const logger = createLogger(
+    command === "serve" ? config.LOG_LEVEL : (process.env.LOG_LEVEL ?? "warn"),
+  );
   if (command === "serve") return serveHttp(config, logger);
   if (command === "user") return runUserCommand(config, argv.slice(1));
   if (command === "service-key") return runServiceKeyCommand(config, argv.slice(1));
   if (command === "audit") return runAuditCommand(config, argv.slice(1));
   if (command === "relationships" && sub === "export") {
-    const runtime = await startRuntime(config, logger, { purpose: "relationships export", applySchema: false });
+    const runtime = await startRuntime(config, logger, {
+      purpose: "relationships export",
+      applySchema: false,
+    });
     try {
       for await (const line of exportRelationships(runtime.services.engine)) {
-        if (!process.stdout.write(`${line}\n`)) await new Promise((r) => process.stdout.once("drain", r));
+        if (!process.stdout.write(`${line}\n`))
+          await new Promise((r) => process.stdout.once("drain", r));
       }
     } finally {
       await runtime.close();

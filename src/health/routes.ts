@@ -11,7 +11,10 @@ healthRoutes.openapi(
     tags: ["operations"],
     summary: "Liveness: the process is running",
     responses: {
-      200: { description: "alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } },
+      200: {
+        description: "alive",
+        content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+      },
     },
   }),
   (c) => c.json({ status: "ok" as const }, 200),
@@ -26,7 +29,11 @@ healthRoutes.openapi(
     responses: {
       200: {
         description: "ready",
-        content: { "application/json": { schema: z.object({ status: z.literal("ready"), engine: z.string() }) } },
+        content: {
+          "application/json": {
+            schema: z.object({ status: z.literal("ready"), engine: z.string() }),
+          },
+        },
       },
       503: { description: "not ready; the problem's detail says which part" },
     },

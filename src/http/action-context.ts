@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { clientIp, type UserActor, requireUser } from "./actor.js";
+import { clientIp, requireUser, type UserActor } from "./actor.js";
 import type { AppEnv, AppServices } from "./services.js";
 
 /** What an action receives besides its input: the services, and who asks from where. */
@@ -14,7 +14,11 @@ export interface UserActionContext extends ActionContext {
 }
 
 export function actionContext(c: Context<AppEnv>): ActionContext {
-  return { services: c.get("services"), ip: clientIp(c), userAgent: c.req.header("user-agent") ?? null };
+  return {
+    services: c.get("services"),
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent") ?? null,
+  };
 }
 
 export function userActionContext(c: Context<AppEnv>): UserActionContext {

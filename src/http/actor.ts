@@ -1,8 +1,8 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { SERVICE_KEY_PREFIX, type ServiceKey, validateServiceKey } from "../auth/service-keys.js";
-import { validateSessionToken, type Session } from "../auth/sessions.js";
+import { type Session, validateSessionToken } from "../auth/sessions.js";
 import { getUserById, type User } from "../auth/users.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
 import type { AppEnv } from "./services.js";
@@ -46,16 +46,25 @@ export function clientIp(c: Context<AppEnv>): string | null {
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const services = c.get("services");
   const bearer = bearerToken(c);
-  const cookie = bearer ? undefined : getCookie(c, sessionCookieName(services.config.COOKIE_SECURE));
+  const cookie = bearer
+    ? undefined
+    : getCookie(c, sessionCookieName(services.config.COOKIE_SECURE));
   const token = bearer ?? cookie;
   if (bearer?.startsWith(SERVICE_KEY_PREFIX)) {
     const key = await validateServiceKey(services.store, bearer);
-    if (!key) throw new UnauthorizedError("service key is invalid or revoked", "invalid_service_key");
+    if (!key)
+      throw new UnauthorizedError("service key is invalid or revoked", "invalid_service_key");
     c.set("actor", { kind: "service", key });
   } else if (token) {
-    const session = await validateSessionToken(services.store, token, services.sessionPolicy, services.clock());
+    const session = await validateSessionToken(
+      services.store,
+      token,
+      services.sessionPolicy,
+      services.clock(),
+    );
     const user = session ? await getUserById(services.store, session.userId) : undefined;
-    if (!session || !user) throw new UnauthorizedError("session is invalid or expired", "invalid_session");
+    if (!session || !user)
+      throw new UnauthorizedError("session is invalid or expired", "invalid_session");
     c.set("actor", { kind: "user", user, session, token, via: bearer ? "bearer" : "cookie" });
   }
   await next();
@@ -71,7 +80,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   const actor = c.get("actor");
-  if (SAFE_METHODS.has(c.req.method) || actor?.kind === "service" || (actor?.kind === "user" && actor.via === "bearer")) {
+  if (
+    SAFE_METHODS.has(c.req.method) ||
+    actor?.kind === "service" ||
+    (actor?.kind === "user" && actor.via === "bearer")
+  ) {
     return next();
   }
   const fetchSite = c.req.header("sec-fetch-site");
@@ -85,12 +98,14 @@ export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
       return false;
     }
   };
-  const refused = origin !== undefined
-    ? !originAllowed(origin)
-    : fetchSite !== undefined
-      ? fetchSite !== "same-origin" && fetchSite !== "none"
-      : actor !== undefined; // a cookie-authenticated request with neither header
-  if (refused) throw new ForbiddenError("cross-site request refused (CSRF protection)", "csrf_rejected");
+  const refused =
+    origin !== undefined
+      ? !originAllowed(origin)
+      : fetchSite !== undefined
+        ? fetchSite !== "same-origin" && fetchSite !== "none"
+        : actor !== undefined; // a cookie-authenticated request with neither header
+  if (refused)
+    throw new ForbiddenError("cross-site request refused (CSRF protection)", "csrf_rejected");
   return next();
 };
 

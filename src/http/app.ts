@@ -2,14 +2,15 @@ import { requestId } from "hono/request-id";
 import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { checkRoutes } from "../check/routes.js";
+import { healthRoutes } from "../health/routes.js";
+import { AppError, ValidationError } from "../lib/errors.js";
 import { relationshipRoutes } from "../relationships/routes.js";
 import { roleRoutes } from "../roles/routes.js";
-import { healthRoutes } from "../health/routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
 import { authenticate, csrfProtection } from "./actor.js";
-import { AppError, ValidationError } from "../lib/errors.js";
-import { createRouter } from "./router.js";
+import { renderApiReference } from "./api-reference.js";
 import { problemResponse, toAppError } from "./problem.js";
+import { createRouter } from "./router.js";
 import type { AppServices } from "./services.js";
 
 /** The whole HTTP application. Importing this opens nothing; main.ts passes the services in. */
@@ -39,16 +40,39 @@ export function createApp(services: AppServices) {
   app.route("/", roleRoutes);
   app.route("/", auditRoutes);
 
-  app.notFound((c) => problemResponse(c, new AppError(404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`)));
+  const document = {
+    openapi: "3.0.3",
+    info: {
+      title: "tenantgate",
+      version: "0.1.0",
+      description:
+        "Sign in once; act through one account per tenant; ask SpiceDB-backed questions. Errors are application/problem+json (RFC 9457). Authenticate with the session cookie or `Authorization: Bearer <session token or tgs_ service key>`.",
+    },
+  };
+  app.doc("/openapi.json", document);
+  app.get("/docs", (c) => c.html(renderApiReference(app.getOpenAPIDocument(document) as never)));
+
+  app.notFound((c) =>
+    problemResponse(
+      c,
+      new AppError(404, "route_not_found", `no route for ${c.req.method} ${c.req.path}`),
+    ),
+  );
   app.onError((error, c) => {
     const known = toAppError(error);
     if (known) return problemResponse(c, known);
     // A body that is not JSON, for instance, surfaces as a malformed-request error from Hono.
     if (error instanceof SyntaxError || /malformed json/i.test(error.message)) {
-      return problemResponse(c, new ValidationError("request body is not valid JSON", "body", "malformed_json"));
+      return problemResponse(
+        c,
+        new ValidationError("request body is not valid JSON", "body", "malformed_json"),
+      );
     }
     services.logger.error({ err: error, requestId: c.get("requestId") }, "unhandled error");
-    return problemResponse(c, new AppError(500, "internal", "internal error; see the server log for this request id"));
+    return problemResponse(
+      c,
+      new AppError(500, "internal", "internal error; see the server log for this request id"),
+    );
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { EngineError } from "../authz/engine-error.js";
+import { RelationshipSyntaxError } from "../authz/relationship-syntax.js";
 import { AppError, UnavailableError, ValidationError } from "../lib/errors.js";
-import { SyntaxError as RelationshipSyntaxError } from "../authz/relationship-syntax.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -29,7 +29,10 @@ export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof RelationshipSyntaxError) return new ValidationError(error.message);
   if (error instanceof EngineError) {
     if (error.rejected) return new ValidationError(error.message, undefined, "engine_rejected");
-    return new UnavailableError(`authorization engine unavailable: ${error.message}`, "engine_unavailable");
+    return new UnavailableError(
+      `authorization engine unavailable: ${error.message}`,
+      "engine_unavailable",
+    );
   }
   return undefined;
 }

@@ -15,13 +15,21 @@ export interface ActingTenant {
   audit: Omit<AuditActor, "action">;
 }
 
-export async function actingTenant(ctx: ActionContext, actor: Actor | undefined, tenantId: string | undefined): Promise<ActingTenant> {
+export async function actingTenant(
+  ctx: ActionContext,
+  actor: Actor | undefined,
+  tenantId: string | undefined,
+): Promise<ActingTenant> {
   if (!actor) throw new UnauthorizedError();
   if (actor.kind === "service") {
     if (actor.key.scope !== "write") {
-      throw new ForbiddenError(`service key ${actor.key.name} has scope ${actor.key.scope}; writing needs scope write`, "insufficient_scope");
+      throw new ForbiddenError(
+        `service key ${actor.key.name} has scope ${actor.key.scope}; writing needs scope write`,
+        "insufficient_scope",
+      );
     }
-    if (!tenantId) throw new ValidationError("a service key must name the tenant it writes for", "tenantId");
+    if (!tenantId)
+      throw new ValidationError("a service key must name the tenant it writes for", "tenantId");
     return {
       tenantId,
       accountId: null,
@@ -34,6 +42,12 @@ export async function actingTenant(ctx: ActionContext, actor: Actor | undefined,
   return {
     tenantId: membership.tenantId,
     accountId: membership.accountId,
-    audit: { tenantId: membership.tenantId, actorType: "user", actorId: actor.user.id, accountId: membership.accountId, ip: ctx.ip },
+    audit: {
+      tenantId: membership.tenantId,
+      actorType: "user",
+      actorId: actor.user.id,
+      accountId: membership.accountId,
+      ip: ctx.ip,
+    },
   };
 }

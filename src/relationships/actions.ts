@@ -1,6 +1,11 @@
 import { v1 } from "@authzed/authzed-node";
 import { withAudit } from "../audit/audit-scope.js";
-import { formatRelationship, parseObjectReference, parseRelationship, parseSubjectReference } from "../authz/relationship-syntax.js";
+import {
+  formatRelationship,
+  parseObjectReference,
+  parseRelationship,
+  parseSubjectReference,
+} from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import type { Actor } from "../http/actor.js";
 import { ForbiddenError, ValidationError } from "../lib/errors.js";
@@ -21,7 +26,10 @@ function parseUpdates(input: { operation: Operation; relationship: string }[]): 
     try {
       return { operation: u.operation, relationship: parseRelationship(u.relationship) };
     } catch (error) {
-      throw new ValidationError(`updates.${index}.relationship: ${(error as Error).message}`, `updates.${index}.relationship`);
+      throw new ValidationError(
+        `updates.${index}.relationship: ${(error as Error).message}`,
+        `updates.${index}.relationship`,
+      );
     }
   });
 }
@@ -34,7 +42,10 @@ export async function writeRelationships({
 }: {
   ctx: ActionContext;
   actor: Actor | undefined;
-  input: { tenantId?: string | undefined; updates: { operation: Operation; relationship: string }[] };
+  input: {
+    tenantId?: string | undefined;
+    updates: { operation: Operation; relationship: string }[];
+  };
 }): Promise<{ writtenAt: string | undefined }> {
   const acting = await actingTenant(ctx, actor, input.tenantId);
   const updates = parseUpdates(input.updates);
@@ -43,7 +54,10 @@ export async function writeRelationships({
   const response = await withAudit({ ...acting.audit, action: "relationships.write" }, clock, () =>
     engine.writeRelationships(
       v1.WriteRelationshipsRequest.create({
-        updates: updates.map((u) => ({ operation: OPERATIONS[u.operation], relationship: u.relationship })),
+        updates: updates.map((u) => ({
+          operation: OPERATIONS[u.operation],
+          relationship: u.relationship,
+        })),
         optionalPreconditions: preconditions,
       }),
     ),
@@ -59,7 +73,9 @@ export interface DeleteFilter {
 }
 
 function toFilter(filter: DeleteFilter): v1.RelationshipFilter {
-  const subject = filter.subject ? parseSubjectReference(filter.subject, "filter.subject") : undefined;
+  const subject = filter.subject
+    ? parseSubjectReference(filter.subject, "filter.subject")
+    : undefined;
   return v1.RelationshipFilter.create({
     resourceType: filter.resourceType,
     optionalResourceId: filter.resourceId ?? "",
@@ -68,7 +84,9 @@ function toFilter(filter: DeleteFilter): v1.RelationshipFilter {
       ? {
           subjectType: subject.object?.objectType ?? "",
           optionalSubjectId: subject.object?.objectId ?? "",
-          optionalRelation: subject.optionalRelation ? { relation: subject.optionalRelation } : undefined,
+          optionalRelation: subject.optionalRelation
+            ? { relation: subject.optionalRelation }
+            : undefined,
         }
       : undefined,
   });
@@ -92,19 +110,33 @@ export async function deleteRelationshipsByFilter({
   const acting = await actingTenant(ctx, actor, input.tenantId);
   const { engine, store, clock } = ctx.services;
   if (isCoreRelation(input.filter.resourceType, input.filter.relation ?? "")) {
-    throw new ForbiddenError(`${input.filter.resourceType} relationships are part of the tenancy core; use the membership or roles API`, "core_relation");
+    throw new ForbiddenError(
+      `${input.filter.resourceType} relationships are part of the tenancy core; use the membership or roles API`,
+      "core_relation",
+    );
   }
-  const matches = (await engine.readRelationships(v1.ReadRelationshipsRequest.create({ relationshipFilter: toFilter(input.filter) })))
+  const matches = (
+    await engine.readRelationships(
+      v1.ReadRelationshipsRequest.create({ relationshipFilter: toFilter(input.filter) }),
+    )
+  )
     .flatMap((r) => (r.relationship ? [r.relationship] : []))
     .filter((rel) => !isCoreRelation(rel.resource?.objectType ?? "", rel.relation));
   const mine = await relationshipsOfTenant(ctx, acting, matches);
   let deletedAt: string | undefined;
   await withAudit({ ...acting.audit, action: "relationships.delete" }, clock, async () => {
     for (let i = 0; i < mine.length; i += MAX_UPDATES) {
-      const batch = mine.slice(i, i + MAX_UPDATES).map((relationship) => ({ operation: "delete" as const, relationship }));
+      const batch = mine
+        .slice(i, i + MAX_UPDATES)
+        .map((relationship) => ({ operation: "delete" as const, relationship }));
       await authorizeUpdates({ engine, store }, acting, batch);
       const response = await engine.writeRelationships(
-        v1.WriteRelationshipsRequest.create({ updates: batch.map((u) => ({ operation: OPERATIONS.delete, relationship: u.relationship })) }),
+        v1.WriteRelationshipsRequest.create({
+          updates: batch.map((u) => ({
+            operation: OPERATIONS.delete,
+            relationship: u.relationship,
+          })),
+        }),
       );
       deletedAt = response.writtenAt?.token;
     }
@@ -113,11 +145,17 @@ export async function deleteRelationshipsByFilter({
 }
 
 /** The relationships on objects this tenant may change, by the same rules as explicit writes. */
-async function relationshipsOfTenant(ctx: ActionContext, acting: ActingTenant, rels: v1.Relationship[]): Promise<v1.Relationship[]> {
-  const keyOf = (r: v1.Relationship) => `${r.resource?.objectType}:${r.resource?.objectId}#${r.relation}`;
+async function relationshipsOfTenant(
+  ctx: ActionContext,
+  acting: ActingTenant,
+  rels: v1.Relationship[],
+): Promise<v1.Relationship[]> {
+  const keyOf = (r: v1.Relationship) =>
+    `${r.resource?.objectType}:${r.resource?.objectId}#${r.relation}`;
   const distinct = [...new Map(rels.map((r) => [keyOf(r), r])).values()];
   const allowed = new Set<string>();
-  for (const [i, ok] of (await mayChange(ctx, acting, distinct)).entries()) if (ok) allowed.add(keyOf(distinct[i] as v1.Relationship));
+  for (const [i, ok] of (await mayChange(ctx, acting, distinct)).entries())
+    if (ok) allowed.add(keyOf(distinct[i] as v1.Relationship));
   return rels.filter((r) => allowed.has(keyOf(r)));
 }
 
@@ -126,7 +164,11 @@ async function relationshipsOfTenant(ctx: ActionContext, acting: ActingTenant, r
  * object: a user's account needs the policy permission (on the tenant, for tenant links); a
  * service key needs the object to belong to its tenant.
  */
-async function mayChange(ctx: ActionContext, acting: ActingTenant, rels: v1.Relationship[]): Promise<boolean[]> {
+async function mayChange(
+  ctx: ActionContext,
+  acting: ActingTenant,
+  rels: v1.Relationship[],
+): Promise<boolean[]> {
   if (rels.length === 0) return [];
   const { engine } = ctx.services;
   if (!acting.accountId) {
@@ -147,25 +189,41 @@ async function mayChange(ctx: ActionContext, acting: ActingTenant, rels: v1.Rela
       }),
     );
   }
-  const subject = { object: { objectType: "account", objectId: acting.accountId }, optionalRelation: "" };
+  const subject = {
+    object: { objectType: "account", objectId: acting.accountId },
+    optionalRelation: "",
+  };
   const response = await engine.checkBulkPermissions(
     v1.CheckBulkPermissionsRequest.create({
       items: rels.map((r) =>
         isLink(r)
-          ? { resource: { objectType: "tenant", objectId: acting.tenantId }, permission: WRITE_POLICY.linkPermission, subject }
-          : { resource: r.resource, permission: writePermissionFor(r.resource?.objectType ?? "", r.relation), subject },
+          ? {
+              resource: { objectType: "tenant", objectId: acting.tenantId },
+              permission: WRITE_POLICY.linkPermission,
+              subject,
+            }
+          : {
+              resource: r.resource,
+              permission: writePermissionFor(r.resource?.objectType ?? "", r.relation),
+              subject,
+            },
       ),
     }),
   );
   return rels.map((r, i) => {
     if (isLink(r) && r.subject?.object?.objectId !== acting.tenantId) return false;
     const pair = response.pairs[i]?.response;
-    return pair?.oneofKind === "item" && pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
+    return (
+      pair?.oneofKind === "item" &&
+      pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION
+    );
   });
 }
 
 function isLink(rel: v1.Relationship): boolean {
-  return rel.relation === WRITE_POLICY.tenantRelation && rel.subject?.object?.objectType === "tenant";
+  return (
+    rel.relation === WRITE_POLICY.tenantRelation && rel.subject?.object?.objectType === "tenant"
+  );
 }
 
 /** Lists relationships of one object (paginated), for those who may change them. */
@@ -176,7 +234,14 @@ export async function readRelationships({
 }: {
   ctx: ActionContext;
   actor: Actor | undefined;
-  input: { tenantId?: string | undefined; resource: string; relation?: string | undefined; subject?: string | undefined; limit: number; cursor?: string | undefined };
+  input: {
+    tenantId?: string | undefined;
+    resource: string;
+    relation?: string | undefined;
+    subject?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  };
 }) {
   const acting = await actingTenant(ctx, actor, input.tenantId);
   let resource: v1.ObjectReference;
@@ -187,14 +252,27 @@ export async function readRelationships({
   }
   // Reading who has access to an object is for those who may change it.
   const [allowed] = await mayChange(ctx, acting, [
-    v1.Relationship.create({ resource, relation: input.relation ?? "", subject: { object: { objectType: "account", objectId: "*" } } }),
+    v1.Relationship.create({
+      resource,
+      relation: input.relation ?? "",
+      subject: { object: { objectType: "account", objectId: "*" } },
+    }),
   ]);
   if (!allowed) {
-    throw new ForbiddenError(`not allowed to read the relationships of ${input.resource} in tenant ${acting.tenantId}`, "permission_denied", {
-      resource: input.resource,
-    });
+    throw new ForbiddenError(
+      `not allowed to read the relationships of ${input.resource} in tenant ${acting.tenantId}`,
+      "permission_denied",
+      {
+        resource: input.resource,
+      },
+    );
   }
-  const filter = toFilter({ resourceType: resource.objectType, resourceId: resource.objectId, relation: input.relation, subject: input.subject });
+  const filter = toFilter({
+    resourceType: resource.objectType,
+    resourceId: resource.objectId,
+    relation: input.relation,
+    subject: input.subject,
+  });
   const responses = await ctx.services.engine.readRelationships(
     v1.ReadRelationshipsRequest.create({
       relationshipFilter: filter,
@@ -204,7 +282,9 @@ export async function readRelationships({
   );
   const last = responses.at(-1);
   return {
-    relationships: responses.flatMap((r) => (r.relationship ? [formatRelationship(r.relationship)] : [])),
+    relationships: responses.flatMap((r) =>
+      r.relationship ? [formatRelationship(r.relationship)] : [],
+    ),
     readAt: responses[0]?.readAt?.token,
     nextCursor: responses.length === input.limit ? last?.afterResultCursor?.token : undefined,
   };

@@ -15,11 +15,21 @@ export interface Update {
 
 const key = (ref: v1.ObjectReference | undefined) => `${ref?.objectType}:${ref?.objectId}`;
 
-function refuse(index: number, update: Update, reason: string, code: string, extra: Record<string, unknown> = {}): never {
-  throw new ForbiddenError(`updates.${index} (${update.operation} ${formatRelationship(update.relationship)}): ${reason}`, code, {
-    field: `updates.${index}`,
-    ...extra,
-  });
+function refuse(
+  index: number,
+  update: Update,
+  reason: string,
+  code: string,
+  extra: Record<string, unknown> = {},
+): never {
+  throw new ForbiddenError(
+    `updates.${index} (${update.operation} ${formatRelationship(update.relationship)}): ${reason}`,
+    code,
+    {
+      field: `updates.${index}`,
+      ...extra,
+    },
+  );
 }
 
 /**
@@ -48,7 +58,12 @@ export async function authorizeUpdates(
     const resource = rel.resource as v1.ObjectReference;
     const subject = rel.subject?.object as v1.ObjectReference;
     if (isCoreRelation(resource.objectType, rel.relation)) {
-      refuse(index, update, `${resource.objectType}#${rel.relation} is part of the tenancy core; use the membership or roles API`, "core_relation");
+      refuse(
+        index,
+        update,
+        `${resource.objectType}#${rel.relation} is part of the tenancy core; use the membership or roles API`,
+        "core_relation",
+      );
     }
     if (resource.objectType === "tenant" && resource.objectId !== tenantId) {
       refuse(index, update, `tenant ${resource.objectId} is not the acting tenant`, "cross_tenant");
@@ -56,13 +71,29 @@ export async function authorizeUpdates(
 
     const isLink = rel.relation === WRITE_POLICY.tenantRelation && subject.objectType === "tenant";
     if (isLink) {
-      if (subject.objectId !== tenantId) refuse(index, update, `objects can only be linked to the acting tenant ${tenantId}`, "cross_tenant");
-      needsPermission.push({ index, object: { objectType: "tenant", objectId: tenantId }, permission: WRITE_POLICY.linkPermission });
+      if (subject.objectId !== tenantId)
+        refuse(
+          index,
+          update,
+          `objects can only be linked to the acting tenant ${tenantId}`,
+          "cross_tenant",
+        );
+      needsPermission.push({
+        index,
+        object: { objectType: "tenant", objectId: tenantId },
+        permission: WRITE_POLICY.linkPermission,
+      });
       if (update.operation !== "delete") {
         linkedHere.add(key(resource));
         const current = await tenantLinks(deps.engine, resource);
         const other = current.find((t) => t !== tenantId);
-        if (other) refuse(index, update, `${key(resource)} belongs to another tenant`, "belongs_to_other_tenant");
+        if (other)
+          refuse(
+            index,
+            update,
+            `${key(resource)} belongs to another tenant`,
+            "belongs_to_other_tenant",
+          );
         // Atomic claim: the write fails if any tenant link appeared since the read above.
         if (current.length === 0) preconditions.push(noTenantLink(resource));
       }
@@ -71,21 +102,43 @@ export async function authorizeUpdates(
 
     const permission = writePermissionFor(resource.objectType, rel.relation);
     if (acting.accountId) needsPermission.push({ index, object: resource, permission });
-    else if (resource.objectType !== "tenant") needsOwnership.push({ index, object: resource, what: "object" });
+    else if (resource.objectType !== "tenant")
+      needsOwnership.push({ index, object: resource, what: "object" });
 
-    if (update.operation === "delete" || WRITE_POLICY.crossTenantRelations.has(`${resource.objectType}#${rel.relation}`)) continue;
-    if (subject.objectType === "user") refuse(index, update, "grants go to accounts, not users", "user_subject");
+    if (
+      update.operation === "delete" ||
+      WRITE_POLICY.crossTenantRelations.has(`${resource.objectType}#${rel.relation}`)
+    )
+      continue;
+    if (subject.objectType === "user")
+      refuse(index, update, "grants go to accounts, not users", "user_subject");
     if (subject.objectId === "*") continue;
     if (subject.objectType === "account") accountSubjects.set(subject.objectId, index);
     else if (subject.objectType === "tenant") {
-      if (subject.objectId !== tenantId) refuse(index, update, `subject tenant ${subject.objectId} is not the acting tenant`, "cross_tenant");
+      if (subject.objectId !== tenantId)
+        refuse(
+          index,
+          update,
+          `subject tenant ${subject.objectId} is not the acting tenant`,
+          "cross_tenant",
+        );
     } else needsOwnership.push({ index, object: subject, what: "subject" });
   }
 
   await checkAccounts(deps.store, tenantId, accountSubjects, updates);
-  await checkOwnership(deps.engine, tenantId, needsOwnership.filter((n) => !linkedHere.has(key(n.object))), updates);
+  await checkOwnership(
+    deps.engine,
+    tenantId,
+    needsOwnership.filter((n) => !linkedHere.has(key(n.object))),
+    updates,
+  );
   if (acting.accountId) {
-    await checkPermissions(deps.engine, acting.accountId, needsPermission.filter((n) => !linkedHere.has(key(n.object))), updates);
+    await checkPermissions(
+      deps.engine,
+      acting.accountId,
+      needsPermission.filter((n) => !linkedHere.has(key(n.object))),
+      updates,
+    );
   }
   return preconditions;
 }
@@ -101,7 +154,9 @@ async function tenantLinks(engine: AuthzEngine, resource: v1.ObjectReference): P
       },
     }),
   );
-  return responses.flatMap((r) => (r.relationship?.subject?.object ? [r.relationship.subject.object.objectId] : []));
+  return responses.flatMap((r) =>
+    r.relationship?.subject?.object ? [r.relationship.subject.object.objectId] : [],
+  );
 }
 
 function noTenantLink(resource: v1.ObjectReference): v1.Precondition {
@@ -116,7 +171,12 @@ function noTenantLink(resource: v1.ObjectReference): v1.Precondition {
   });
 }
 
-async function checkAccounts(store: Store, tenantId: string, accounts: Map<string, number>, updates: Update[]): Promise<void> {
+async function checkAccounts(
+  store: Store,
+  tenantId: string,
+  accounts: Map<string, number>,
+  updates: Update[],
+): Promise<void> {
   if (accounts.size === 0) return;
   const rows = await store
     .selectFrom("accounts")
@@ -127,7 +187,13 @@ async function checkAccounts(store: Store, tenantId: string, accounts: Map<strin
     .execute();
   const found = new Set(rows.map((r) => r.id));
   for (const [id, index] of accounts) {
-    if (!found.has(id)) refuse(index, updates[index] as Update, `account ${id} is not an account of tenant ${tenantId}`, "cross_tenant");
+    if (!found.has(id))
+      refuse(
+        index,
+        updates[index] as Update,
+        `account ${id} is not an account of tenant ${tenantId}`,
+        "cross_tenant",
+      );
   }
 }
 
@@ -140,7 +206,12 @@ async function checkOwnership(
   for (const { index, object, what } of objects) {
     const links = await tenantLinks(engine, object);
     if (!links.includes(tenantId)) {
-      refuse(index, updates[index] as Update, `${what} ${key(object)} does not belong to tenant ${tenantId}`, "cross_tenant");
+      refuse(
+        index,
+        updates[index] as Update,
+        `${what} ${key(object)} does not belong to tenant ${tenantId}`,
+        "cross_tenant",
+      );
     }
   }
 }
@@ -163,12 +234,20 @@ async function checkPermissions(
   );
   needs.forEach((need, i) => {
     const pair = response.pairs[i]?.response;
-    const granted = pair?.oneofKind === "item" && pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
+    const granted =
+      pair?.oneofKind === "item" &&
+      pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
     if (!granted) {
-      refuse(need.index, updates[need.index] as Update, `account:${accountId} lacks permission ${need.permission} on ${key(need.object)}`, "permission_denied", {
-        permission: need.permission,
-        resource: key(need.object),
-      });
+      refuse(
+        need.index,
+        updates[need.index] as Update,
+        `account:${accountId} lacks permission ${need.permission} on ${key(need.object)}`,
+        "permission_denied",
+        {
+          permission: need.permission,
+          resource: key(need.object),
+        },
+      );
     }
   });
 }

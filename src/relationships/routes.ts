@@ -11,7 +11,11 @@ const RelationshipString = z
   .min(5)
   .max(4096)
   .openapi({ example: "project:p1#editor@account:acc_2" });
-const Tenant = { tenantId: TenantId.optional().openapi({ description: "Act in this tenant (service keys must name it)" }) };
+const Tenant = {
+  tenantId: TenantId.optional().openapi({
+    description: "Act in this tenant (service keys must name it)",
+  }),
+};
 
 relationshipRoutes.openapi(
   createRoute({
@@ -34,14 +38,26 @@ relationshipRoutes.openapi(
         description: "relationships in SpiceDB's string syntax",
         content: {
           "application/json": {
-            schema: z.object({ relationships: z.array(z.string()), readAt: z.string().optional(), nextCursor: z.string().optional() }),
+            schema: z.object({
+              relationships: z.array(z.string()),
+              readAt: z.string().optional(),
+              nextCursor: z.string().optional(),
+            }),
           },
         },
       },
       ...problems(400, 401, 403, 503),
     },
   }),
-  async (c) => c.json(await readRelationships({ ctx: actionContext(c), actor: c.get("actor"), input: c.req.valid("query") }), 200),
+  async (c) =>
+    c.json(
+      await readRelationships({
+        ctx: actionContext(c),
+        actor: c.get("actor"),
+        input: c.req.valid("query"),
+      }),
+      200,
+    ),
 );
 
 relationshipRoutes.openapi(
@@ -54,7 +70,12 @@ relationshipRoutes.openapi(
       body: json(
         z.object({
           updates: z
-            .array(z.object({ operation: z.enum(["touch", "create", "delete"]), relationship: RelationshipString }))
+            .array(
+              z.object({
+                operation: z.enum(["touch", "create", "delete"]),
+                relationship: RelationshipString,
+              }),
+            )
             .min(1)
             .max(1000),
           ...Tenant,
@@ -62,11 +83,22 @@ relationshipRoutes.openapi(
       ),
     },
     responses: {
-      200: { description: "written", content: { "application/json": { schema: z.object({ writtenAt: z.string().optional() }) } } },
+      200: {
+        description: "written",
+        content: { "application/json": { schema: z.object({ writtenAt: z.string().optional() }) } },
+      },
       ...problems(400, 401, 403, 409, 503),
     },
   }),
-  async (c) => c.json(await writeRelationships({ ctx: actionContext(c), actor: c.get("actor"), input: c.req.valid("json") }), 200),
+  async (c) =>
+    c.json(
+      await writeRelationships({
+        ctx: actionContext(c),
+        actor: c.get("actor"),
+        input: c.req.valid("json"),
+      }),
+      200,
+    ),
 );
 
 relationshipRoutes.openapi(
@@ -91,10 +123,22 @@ relationshipRoutes.openapi(
     responses: {
       200: {
         description: "deleted",
-        content: { "application/json": { schema: z.object({ deletedAt: z.string().optional(), count: z.number() }) } },
+        content: {
+          "application/json": {
+            schema: z.object({ deletedAt: z.string().optional(), count: z.number() }),
+          },
+        },
       },
       ...problems(400, 401, 403, 503),
     },
   }),
-  async (c) => c.json(await deleteRelationshipsByFilter({ ctx: actionContext(c), actor: c.get("actor"), input: c.req.valid("json") }), 200),
+  async (c) =>
+    c.json(
+      await deleteRelationshipsByFilter({
+        ctx: actionContext(c),
+        actor: c.get("actor"),
+        input: c.req.valid("json"),
+      }),
+      200,
+    ),
 );

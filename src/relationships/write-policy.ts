@@ -20,13 +20,23 @@ export const WRITE_POLICY = {
    * The tenancy core, changed only through the membership and roles APIs so that their rules
    * (last owner, one account per user and tenant) hold.
    */
-  coreRelations: new Set(["tenant#owner", "tenant#admin", "tenant#member", "tenant#role", "role#tenant"]),
+  coreRelations: new Set([
+    "tenant#owner",
+    "tenant#admin",
+    "tenant#member",
+    "tenant#role",
+    "role#tenant",
+  ]),
   /** Types whose every relation is core. */
   coreTypes: new Set(["account", "user"]),
 } as const;
 
 export function writePermissionFor(type: string, relation: string): string {
-  return WRITE_POLICY.permissionOverrides[`${type}#${relation}`] ?? WRITE_POLICY.permissionOverrides[type] ?? WRITE_POLICY.defaultPermission;
+  return (
+    WRITE_POLICY.permissionOverrides[`${type}#${relation}`] ??
+    WRITE_POLICY.permissionOverrides[type] ??
+    WRITE_POLICY.defaultPermission
+  );
 }
 
 export function isCoreRelation(type: string, relation: string): boolean {

@@ -11,26 +11,44 @@ import { actingAccount } from "../tenancy/active-account.js";
 import { getAccount } from "../tenancy/store.js";
 import { availableGrants, grantOf, grantRelation } from "./role-grants.js";
 
-const touch = (text: string) => ({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: parseRelationship(text) });
-const remove = (text: string) => ({ operation: v1.RelationshipUpdate_Operation.DELETE, relationship: parseRelationship(text) });
+const touch = (text: string) => ({
+  operation: v1.RelationshipUpdate_Operation.TOUCH,
+  relationship: parseRelationship(text),
+});
+const remove = (text: string) => ({
+  operation: v1.RelationshipUpdate_Operation.DELETE,
+  relationship: parseRelationship(text),
+});
 
 async function checkGrants(ctx: UserActionContext, grants: string[]): Promise<void> {
   const available = await availableGrants(ctx.services.engine);
   const unknown = grants.filter((g) => !available.includes(g));
   if (unknown.length > 0) {
-    throw new ValidationError(`unknown permissions ${unknown.join(", ")}; the schema's role grants are: ${available.join(", ")}`, "permissions");
+    throw new ValidationError(
+      `unknown permissions ${unknown.join(", ")}; the schema's role grants are: ${available.join(", ")}`,
+      "permissions",
+    );
   }
 }
 
 /** The acting account, after SpiceDB confirms it may manage the tenant's roles. */
 async function roleManager(ctx: UserActionContext, tenantId: string) {
   const actor = await actingAccount(ctx, tenantId);
-  await requirePermission(ctx.services.engine, { resource: `tenant:${tenantId}`, permission: "manage", subject: `account:${actor.id}` });
+  await requirePermission(ctx.services.engine, {
+    resource: `tenant:${tenantId}`,
+    permission: "manage",
+    subject: `account:${actor.id}`,
+  });
   return actor;
 }
 
 async function roleOf(ctx: UserActionContext, tenantId: string, roleId: string) {
-  const row = await ctx.services.store.selectFrom("roles").selectAll().where("id", "=", roleId).where("tenant_id", "=", tenantId).executeTakeFirst();
+  const row = await ctx.services.store
+    .selectFrom("roles")
+    .selectAll()
+    .where("id", "=", roleId)
+    .where("tenant_id", "=", tenantId)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError(`no role ${roleId} in tenant ${tenantId}`, "role_not_found");
   return row;
 }
@@ -39,14 +57,26 @@ async function roleOf(ctx: UserActionContext, tenantId: string, roleId: string) 
  * Creates a custom role: its row, then its links and grants in SpiceDB in one write (grant last;
  * the row is removed again if the write fails).
  */
-export async function createRole({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string; name: string; permissions: string[] } }) {
+export async function createRole({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string; name: string; permissions: string[] };
+}) {
   const { tenantId, name } = input;
   const actor = await roleManager(ctx, tenantId);
   const permissions = [...new Set(input.permissions)].sort();
   await checkGrants(ctx, permissions);
   const { store, engine, clock } = ctx.services;
-  const existing = await store.selectFrom("roles").select("id").where("tenant_id", "=", tenantId).where("name", "=", name).executeTakeFirst();
-  if (existing) throw new ConflictError(`tenant already has a role named ${name}`, "role_exists", "name");
+  const existing = await store
+    .selectFrom("roles")
+    .select("id")
+    .where("tenant_id", "=", tenantId)
+    .where("name", "=", name)
+    .executeTakeFirst();
+  if (existing)
+    throw new ConflictError(`tenant already has a role named ${name}`, "role_exists", "name");
   const role = { id: newId("rol"), tenant_id: tenantId, name, created_at: clock() };
   await store.insertInto("roles").values(role).execute();
   try {
@@ -69,7 +99,13 @@ export async function createRole({ ctx, input }: { ctx: UserActionContext; input
 }
 
 /** Replaces a role's grants atomically. */
-export async function updateRoleGrants({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string; roleId: string; permissions: string[] } }) {
+export async function updateRoleGrants({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string; roleId: string; permissions: string[] };
+}) {
   const actor = await roleManager(ctx, input.tenantId);
   const role = await roleOf(ctx, input.tenantId, input.roleId);
   const permissions = [...new Set(input.permissions)].sort();
@@ -77,7 +113,9 @@ export async function updateRoleGrants({ ctx, input }: { ctx: UserActionContext;
   const current = await describeRole(ctx, role.id);
   const { engine, clock } = ctx.services;
   const updates = [
-    ...current.permissions.filter((p) => !permissions.includes(p)).map((p) => remove(`role:${role.id}#${grantRelation(p)}@account:*`)),
+    ...current.permissions
+      .filter((p) => !permissions.includes(p))
+      .map((p) => remove(`role:${role.id}#${grantRelation(p)}@account:*`)),
     ...permissions.map((p) => touch(`role:${role.id}#${grantRelation(p)}@account:*`)),
   ];
   if (updates.length > 0) {
@@ -90,7 +128,9 @@ export async function updateRoleGrants({ ctx, input }: { ctx: UserActionContext;
 
 async function describeRole(ctx: UserActionContext, roleId: string) {
   const responses = await ctx.services.engine.readRelationships(
-    v1.ReadRelationshipsRequest.create({ relationshipFilter: { resourceType: "role", optionalResourceId: roleId } }),
+    v1.ReadRelationshipsRequest.create({
+      relationshipFilter: { resourceType: "role", optionalResourceId: roleId },
+    }),
   );
   const permissions: string[] = [];
   const members: string[] = [];
@@ -98,17 +138,35 @@ async function describeRole(ctx: UserActionContext, roleId: string) {
     if (!relationship) continue;
     const grant = grantOf(relationship.relation);
     if (grant) permissions.push(grant);
-    else if (relationship.relation === "assignee" && relationship.subject?.object) members.push(relationship.subject.object.objectId);
+    else if (relationship.relation === "assignee" && relationship.subject?.object)
+      members.push(relationship.subject.object.objectId);
   }
   return { permissions: permissions.sort(), members: members.sort() };
 }
 
 /** The tenant's roles with their grants and members (needs view_members). */
-export async function listRoles({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string } }) {
+export async function listRoles({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string };
+}) {
   const actor = await actingAccount(ctx, input.tenantId);
-  await requirePermission(ctx.services.engine, { resource: `tenant:${input.tenantId}`, permission: "view_members", subject: `account:${actor.id}` });
-  const rows = await ctx.services.store.selectFrom("roles").selectAll().where("tenant_id", "=", input.tenantId).orderBy("name").execute();
-  return Promise.all(rows.map(async (row) => ({ id: row.id, name: row.name, ...(await describeRole(ctx, row.id)) })));
+  await requirePermission(ctx.services.engine, {
+    resource: `tenant:${input.tenantId}`,
+    permission: "view_members",
+    subject: `account:${actor.id}`,
+  });
+  const rows = await ctx.services.store
+    .selectFrom("roles")
+    .selectAll()
+    .where("tenant_id", "=", input.tenantId)
+    .orderBy("name")
+    .execute();
+  return Promise.all(
+    rows.map(async (row) => ({ id: row.id, name: row.name, ...(await describeRole(ctx, row.id)) })),
+  );
 }
 
 /** Assigns a role to an account of the same tenant, or unassigns it. */
@@ -122,14 +180,28 @@ export async function setRoleAssignment({
   const actor = await actingAccount(ctx, input.tenantId);
   await roleOf(ctx, input.tenantId, input.roleId);
   const { engine, store, clock } = ctx.services;
-  await requirePermission(engine, { resource: `role:${input.roleId}`, permission: "manage", subject: `account:${actor.id}` });
+  await requirePermission(engine, {
+    resource: `role:${input.roleId}`,
+    permission: "manage",
+    subject: `account:${actor.id}`,
+  });
   const account = await getAccount(store, input.accountId);
   if (input.assigned && (!account || account.tenantId !== input.tenantId || account.disabled)) {
-    throw new NotFoundError(`account ${input.accountId} is not a member of tenant ${input.tenantId}`, "member_not_found");
+    throw new NotFoundError(
+      `account ${input.accountId} is not a member of tenant ${input.tenantId}`,
+      "member_not_found",
+    );
   }
   const text = `role:${input.roleId}#assignee@account:${input.accountId}`;
-  await withAudit(userAuditActor(ctx, input.tenantId, actor.id, input.assigned ? "role.assign" : "role.unassign"), clock, () =>
-    engine.writeRelationships(v1.WriteRelationshipsRequest.create({ updates: [input.assigned ? touch(text) : remove(text)] })),
+  await withAudit(
+    userAuditActor(ctx, input.tenantId, actor.id, input.assigned ? "role.assign" : "role.unassign"),
+    clock,
+    () =>
+      engine.writeRelationships(
+        v1.WriteRelationshipsRequest.create({
+          updates: [input.assigned ? touch(text) : remove(text)],
+        }),
+      ),
   );
 }
 
@@ -137,23 +209,36 @@ export async function setRoleAssignment({
  * Deletes a role: every relationship of it and every grant to its assignees go first (revocation
  * is immediate), then its row.
  */
-export async function deleteRole({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string; roleId: string } }) {
+export async function deleteRole({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string; roleId: string };
+}) {
   const actor = await roleManager(ctx, input.tenantId);
   const role = await roleOf(ctx, input.tenantId, input.roleId);
   const { engine, store, clock } = ctx.services;
   await withAudit(userAuditActor(ctx, input.tenantId, actor.id, "role.delete"), clock, async () => {
     await engine.writeRelationships(
-      v1.WriteRelationshipsRequest.create({ updates: [remove(`tenant:${input.tenantId}#role@role:${role.id}`)] }),
+      v1.WriteRelationshipsRequest.create({
+        updates: [remove(`tenant:${input.tenantId}#role@role:${role.id}`)],
+      }),
     );
     for (const resourceType of definitionNames(await engine.readSchema())) {
       await engine.deleteRelationships(
         v1.DeleteRelationshipsRequest.create({
-          relationshipFilter: { resourceType, optionalSubjectFilter: { subjectType: "role", optionalSubjectId: role.id } },
+          relationshipFilter: {
+            resourceType,
+            optionalSubjectFilter: { subjectType: "role", optionalSubjectId: role.id },
+          },
         }),
       );
     }
     await engine.deleteRelationships(
-      v1.DeleteRelationshipsRequest.create({ relationshipFilter: { resourceType: "role", optionalResourceId: role.id } }),
+      v1.DeleteRelationshipsRequest.create({
+        relationshipFilter: { resourceType: "role", optionalResourceId: role.id },
+      }),
     );
   });
   await store.deleteFrom("roles").where("id", "=", role.id).execute();

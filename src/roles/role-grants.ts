@@ -10,7 +10,9 @@ const GRANT_PREFIX = "grant_";
 export async function availableGrants(engine: AuthzEngine): Promise<string[]> {
   const schema = await engine.readSchema();
   const role = /definition\s+role\s*\{([\s\S]*?)\n\}/.exec(schema)?.[1] ?? "";
-  return [...role.matchAll(/relation\s+grant_([a-z0-9_]+)\s*:/g)].flatMap((m) => (m[1] ? [m[1]] : [])).sort();
+  return [...role.matchAll(/relation\s+grant_([a-z0-9_]+)\s*:/g)]
+    .flatMap((m) => (m[1] ? [m[1]] : []))
+    .sort();
 }
 
 export const grantRelation = (grant: string) => `${GRANT_PREFIX}${grant}`;

@@ -2,17 +2,34 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { userActionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
 import { AccountId, json, problems, TenantId } from "../http/schemas.js";
-import { createRole, deleteRole, listRoles, setRoleAssignment, updateRoleGrants } from "./actions.js";
+import {
+  createRole,
+  deleteRole,
+  listRoles,
+  setRoleAssignment,
+  updateRoleGrants,
+} from "./actions.js";
 
 export const roleRoutes = createRouter();
 
-const RoleId = z.string().regex(/^[a-zA-Z0-9_\-]{1,64}$/, { message: "expected a role id like rol_…" });
+const RoleId = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: "expected a role id like rol_…" });
 const Grants = z
-  .array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a grant name like project_edit" }))
+  .array(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a grant name like project_edit" }),
+  )
   .max(100)
   .openapi({ example: ["project_view", "project_edit"] });
 const Role = z
-  .object({ id: z.string(), name: z.string(), permissions: z.array(z.string()), members: z.array(z.string()) })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    permissions: z.array(z.string()),
+    members: z.array(z.string()),
+  })
   .openapi("Role");
 const TenantParams = z.object({ tenantId: TenantId });
 const RoleParams = z.object({ tenantId: TenantId, roleId: RoleId });
@@ -24,13 +41,28 @@ roleRoutes.openapi(
     path: "/v1/tenants/{tenantId}/roles",
     tags: ["roles"],
     summary: "Create a custom role with grants (needs manage on the tenant)",
-    request: { params: TenantParams, body: json(z.object({ name: z.string().trim().min(1).max(100), permissions: Grants })) },
+    request: {
+      params: TenantParams,
+      body: json(z.object({ name: z.string().trim().min(1).max(100), permissions: Grants })),
+    },
     responses: {
-      201: { description: "created", content: { "application/json": { schema: z.object({ role: Role }) } } },
+      201: {
+        description: "created",
+        content: { "application/json": { schema: z.object({ role: Role }) } },
+      },
       ...problems(400, 401, 403, 409, 503),
     },
   }),
-  async (c) => c.json({ role: await createRole({ ctx: userActionContext(c), input: { ...c.req.valid("param"), ...c.req.valid("json") } }) }, 201),
+  async (c) =>
+    c.json(
+      {
+        role: await createRole({
+          ctx: userActionContext(c),
+          input: { ...c.req.valid("param"), ...c.req.valid("json") },
+        }),
+      },
+      201,
+    ),
 );
 
 roleRoutes.openapi(
@@ -41,11 +73,18 @@ roleRoutes.openapi(
     summary: "The tenant's custom roles with their grants and members",
     request: { params: TenantParams },
     responses: {
-      200: { description: "roles", content: { "application/json": { schema: z.object({ roles: z.array(Role) }) } } },
+      200: {
+        description: "roles",
+        content: { "application/json": { schema: z.object({ roles: z.array(Role) }) } },
+      },
       ...problems(400, 401, 403),
     },
   }),
-  async (c) => c.json({ roles: await listRoles({ ctx: userActionContext(c), input: c.req.valid("param") }) }, 200),
+  async (c) =>
+    c.json(
+      { roles: await listRoles({ ctx: userActionContext(c), input: c.req.valid("param") }) },
+      200,
+    ),
 );
 
 roleRoutes.openapi(
@@ -56,12 +95,23 @@ roleRoutes.openapi(
     summary: "Replace a role's grants",
     request: { params: RoleParams, body: json(z.object({ permissions: Grants })) },
     responses: {
-      200: { description: "updated", content: { "application/json": { schema: z.object({ role: Role }) } } },
+      200: {
+        description: "updated",
+        content: { "application/json": { schema: z.object({ role: Role }) } },
+      },
       ...problems(400, 401, 403, 404),
     },
   }),
   async (c) =>
-    c.json({ role: await updateRoleGrants({ ctx: userActionContext(c), input: { ...c.req.valid("param"), ...c.req.valid("json") } }) }, 200),
+    c.json(
+      {
+        role: await updateRoleGrants({
+          ctx: userActionContext(c),
+          input: { ...c.req.valid("param"), ...c.req.valid("json") },
+        }),
+      },
+      200,
+    ),
 );
 
 roleRoutes.openapi(
@@ -89,7 +139,10 @@ roleRoutes.openapi(
     responses: { 204: { description: "assigned" }, ...problems(400, 401, 403, 404) },
   }),
   async (c) => {
-    await setRoleAssignment({ ctx: userActionContext(c), input: { ...c.req.valid("param"), assigned: true } });
+    await setRoleAssignment({
+      ctx: userActionContext(c),
+      input: { ...c.req.valid("param"), assigned: true },
+    });
     return c.body(null, 204);
   },
 );
@@ -104,7 +157,10 @@ roleRoutes.openapi(
     responses: { 204: { description: "unassigned" }, ...problems(400, 401, 403, 404) },
   }),
   async (c) => {
-    await setRoleAssignment({ ctx: userActionContext(c), input: { ...c.req.valid("param"), assigned: false } });
+    await setRoleAssignment({
+      ctx: userActionContext(c),
+      input: { ...c.req.valid("param"), assigned: false },
+    });
     return c.body(null, 204);
   },
 );

@@ -1,10 +1,7 @@
 import { v1 } from "@authzed/authzed-node";
 import type { AuthzEngine } from "../authz/engine.js";
 import { toEngineError } from "../authz/engine-error.js";
-import {
-  parseRelationship,
-  SyntaxError as RelationshipSyntaxError,
-} from "../authz/relationship-syntax.js";
+import { parseRelationship, RelationshipSyntaxError } from "../authz/relationship-syntax.js";
 import type { Failure } from "./failure.js";
 import type { AssertionEntry, AssertionKind } from "./validation-file.js";
 

@@ -5,7 +5,7 @@ import {
   formatSubjectReference,
   parseObjectReference,
   parseSubjectReference,
-  SyntaxError as RelationshipSyntaxError,
+  RelationshipSyntaxError,
 } from "../authz/relationship-syntax.js";
 import type { Failure } from "./failure.js";
 import { type FoundSubject, findSubjects } from "./found-subjects.js";

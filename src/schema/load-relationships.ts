@@ -5,7 +5,7 @@ import {
   formatObjectReference,
   formatSubjectReference,
   parseRelationship,
-  SyntaxError as RelationshipSyntaxError,
+  RelationshipSyntaxError,
 } from "../authz/relationship-syntax.js";
 import type { Failure } from "./failure.js";
 import type { TextEntry } from "./validation-file.js";

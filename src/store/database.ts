@@ -23,7 +23,10 @@ pg.types.setTypeParser(20, (value) => Number(value));
  * The identity store: Postgres when DATABASE_URL is set (several replicas share it), otherwise the
  * service's SQLite file. Migrated to the latest version before it is returned.
  */
-export async function openStore(options: { databaseUrl?: string | undefined; sqlite: SqliteDatabase }): Promise<Store> {
+export async function openStore(options: {
+  databaseUrl?: string | undefined;
+  sqlite: SqliteDatabase;
+}): Promise<Store> {
   const dialect = options.databaseUrl
     ? new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) })
     : new SqliteDialect({ database: options.sqlite });

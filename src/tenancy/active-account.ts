@@ -10,7 +10,11 @@ import { type Account, getAccount, getUserAccountInTenant } from "./store.js";
  * SpiceDB confirms its membership. The one rule for switching tenants and for naming a tenant on
  * a single request.
  */
-export async function accountForTenant(services: AppServices, userId: string, tenantId: string): Promise<Account | undefined> {
+export async function accountForTenant(
+  services: AppServices,
+  userId: string,
+  tenantId: string,
+): Promise<Account | undefined> {
   const account = await getUserAccountInTenant(services.store, userId, tenantId);
   if (!account || account.disabled) return undefined;
   const member = await hasPermission(services.engine, {
@@ -22,7 +26,11 @@ export async function accountForTenant(services: AppServices, userId: string, te
 }
 
 /** Same rule, starting from the session's stored active account id. */
-export async function confirmActiveAccount(services: AppServices, userId: string, accountId: string | null): Promise<Account | undefined> {
+export async function confirmActiveAccount(
+  services: AppServices,
+  userId: string,
+  accountId: string | null,
+): Promise<Account | undefined> {
   if (!accountId) return undefined;
   const account = await getAccount(services.store, accountId);
   if (!account || account.userId !== userId) return undefined;
@@ -30,9 +38,18 @@ export async function confirmActiveAccount(services: AppServices, userId: string
 }
 
 /** Makes the user's account in `tenantId` the session's active one; 403 if not allowed there. */
-export async function switchActiveTenant({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string } }): Promise<Account> {
+export async function switchActiveTenant({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string };
+}): Promise<Account> {
   const account = await accountForTenant(ctx.services, ctx.actor.user.id, input.tenantId);
-  if (!account) throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", { tenantId: input.tenantId });
+  if (!account)
+    throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", {
+      tenantId: input.tenantId,
+    });
   await setActiveAccount(ctx.services.store, ctx.actor.session.id, account.id);
   return account;
 }
@@ -43,6 +60,9 @@ export async function switchActiveTenant({ ctx, input }: { ctx: UserActionContex
  */
 export async function actingAccount(ctx: UserActionContext, tenantId: string): Promise<Account> {
   const account = await accountForTenant(ctx.services, ctx.actor.user.id, tenantId);
-  if (!account) throw new ForbiddenError(`no active membership in tenant ${tenantId}`, "not_a_member", { tenantId });
+  if (!account)
+    throw new ForbiddenError(`no active membership in tenant ${tenantId}`, "not_a_member", {
+      tenantId,
+    });
   return account;
 }

@@ -1,6 +1,6 @@
-import { setActiveAccount } from "../auth/sessions.js";
 import { withAudit } from "../audit/audit-scope.js";
 import { userAuditActor } from "../audit/user-audit-actor.js";
+import { setActiveAccount } from "../auth/sessions.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { newId } from "../lib/secure-random.js";
 import { grantMembership } from "./membership.js";
@@ -21,11 +21,22 @@ export async function createTenant({
   const { store, engine, clock } = ctx.services;
   const now = clock();
   const tenant = { id: newId("ten"), name: input.name, created_at: now };
-  const account = { id: newId("acc"), tenant_id: tenant.id, user_id: ctx.actor.user.id, created_at: now, disabled_at: null };
+  const account = {
+    id: newId("acc"),
+    tenant_id: tenant.id,
+    user_id: ctx.actor.user.id,
+    created_at: now,
+    disabled_at: null,
+  };
   await insertTenantWithAccount(store, tenant, account);
   try {
     await withAudit(userAuditActor(ctx, tenant.id, account.id, "tenant.create"), clock, () =>
-      grantMembership(engine, { tenantId: tenant.id, accountId: account.id, userId: ctx.actor.user.id, role: "owner" }),
+      grantMembership(engine, {
+        tenantId: tenant.id,
+        accountId: account.id,
+        userId: ctx.actor.user.id,
+        role: "owner",
+      }),
     );
   } catch (error) {
     await deleteTenantWithAccount(store, tenant.id, account.id);

@@ -1,14 +1,20 @@
+import { withAudit } from "../audit/audit-scope.js";
+import { userAuditActor } from "../audit/user-audit-actor.js";
 import { setActiveAccount } from "../auth/sessions.js";
 import { normaliseEmail } from "../auth/users.js";
 import { requirePermission } from "../authz/permission.js";
-import { withAudit } from "../audit/audit-scope.js";
-import { userAuditActor } from "../audit/user-audit-actor.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "../lib/errors.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
 import { accountForTenant, actingAccount } from "./active-account.js";
 import { grantMembership, type MembershipRole } from "./membership.js";
-import { claimInvitation, getInvitationByTokenHash, insertInvitation, recordInvitationAccount, upsertAccount } from "./store.js";
+import {
+  claimInvitation,
+  getInvitationByTokenHash,
+  insertInvitation,
+  recordInvitationAccount,
+  upsertAccount,
+} from "./store.js";
 
 const INVITATION_PREFIX = "tgi_";
 
@@ -31,9 +37,17 @@ export async function inviteMember({
     subject: `account:${actor.id}`,
   });
   const email = normaliseEmail(input.email);
-  const invitee = await store.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
+  const invitee = await store
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", email)
+    .executeTakeFirst();
   if (invitee && (await accountForTenant(ctx.services, invitee.id, input.tenantId))) {
-    throw new ConflictError(`${email} is already a member of this tenant`, "already_member", "email");
+    throw new ConflictError(
+      `${email} is already a member of this tenant`,
+      "already_member",
+      "email",
+    );
   }
   const token = `${INVITATION_PREFIX}${secureRandomString()}${secureRandomString()}`;
   const now = clock();
@@ -59,17 +73,26 @@ export async function inviteMember({
  * then the SpiceDB grant last; if the grant fails the claim is released so the invitation can be
  * used again.
  */
-export async function acceptInvitation({ ctx, input }: { ctx: UserActionContext; input: { token: string } }) {
+export async function acceptInvitation({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { token: string };
+}) {
   const { store, engine, clock } = ctx.services;
   const invitation = await getInvitationByTokenHash(store, hashSecret(input.token));
   if (!invitation) throw new NotFoundError("invitation not found", "invitation_not_found");
-  if (invitation.accepted_at !== null) throw new ConflictError("invitation has already been used", "invitation_used");
+  if (invitation.accepted_at !== null)
+    throw new ConflictError("invitation has already been used", "invitation_used");
   const now = clock();
-  if (invitation.expires_at <= now) throw new AppError(410, "invitation_expired", "invitation has expired");
+  if (invitation.expires_at <= now)
+    throw new AppError(410, "invitation_expired", "invitation has expired");
   if (normaliseEmail(ctx.actor.user.email) !== invitation.email) {
     throw new ForbiddenError("invitation was sent to another email", "invitation_email_mismatch");
   }
-  if (!(await claimInvitation(store, invitation.id, now))) throw new ConflictError("invitation has already been used", "invitation_used");
+  if (!(await claimInvitation(store, invitation.id, now)))
+    throw new ConflictError("invitation has already been used", "invitation_used");
   const account = await upsertAccount(store, {
     id: newId("acc"),
     tenant_id: invitation.tenant_id,
@@ -78,16 +101,23 @@ export async function acceptInvitation({ ctx, input }: { ctx: UserActionContext;
     disabled_at: null,
   });
   try {
-    await withAudit(userAuditActor(ctx, invitation.tenant_id, account.id, "invitation.accept"), clock, () =>
-      grantMembership(engine, {
-        tenantId: invitation.tenant_id,
-        accountId: account.id,
-        userId: ctx.actor.user.id,
-        role: invitation.role as MembershipRole,
-      }),
+    await withAudit(
+      userAuditActor(ctx, invitation.tenant_id, account.id, "invitation.accept"),
+      clock,
+      () =>
+        grantMembership(engine, {
+          tenantId: invitation.tenant_id,
+          accountId: account.id,
+          userId: ctx.actor.user.id,
+          role: invitation.role as MembershipRole,
+        }),
     );
   } catch (error) {
-    await store.updateTable("invitations").set({ accepted_at: null }).where("id", "=", invitation.id).execute();
+    await store
+      .updateTable("invitations")
+      .set({ accepted_at: null })
+      .where("id", "=", invitation.id)
+      .execute();
     throw error;
   }
   await recordInvitationAccount(store, invitation.id, account.id);

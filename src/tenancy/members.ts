@@ -1,10 +1,15 @@
-import { requirePermission } from "../authz/permission.js";
 import { withAudit } from "../audit/audit-scope.js";
 import { userAuditActor } from "../audit/user-audit-actor.js";
+import { requirePermission } from "../authz/permission.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { ConflictError, NotFoundError } from "../lib/errors.js";
 import { actingAccount } from "./active-account.js";
-import { changeMembershipRole, type MembershipRole, membershipRoles, revokeAccount } from "./membership.js";
+import {
+  changeMembershipRole,
+  type MembershipRole,
+  membershipRoles,
+  revokeAccount,
+} from "./membership.js";
 import { disableAccount, getAccount, listTenantAccounts } from "./store.js";
 
 // NOTE: membership changes of one tenant run one at a time in this process, so that the
@@ -23,21 +28,43 @@ function serialised<T>(tenantId: string, task: () => Promise<T>): Promise<T> {
   return result;
 }
 
-export async function listMembers({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string } }) {
+export async function listMembers({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string };
+}) {
   const actor = await actingAccount(ctx, input.tenantId);
   const { engine, store } = ctx.services;
-  await requirePermission(engine, { resource: `tenant:${input.tenantId}`, permission: "view_members", subject: `account:${actor.id}` });
-  const [accounts, roles] = await Promise.all([listTenantAccounts(store, input.tenantId), membershipRoles(engine, input.tenantId)]);
+  await requirePermission(engine, {
+    resource: `tenant:${input.tenantId}`,
+    permission: "view_members",
+    subject: `account:${actor.id}`,
+  });
+  const [accounts, roles] = await Promise.all([
+    listTenantAccounts(store, input.tenantId),
+    membershipRoles(engine, input.tenantId),
+  ]);
   // An account row without a membership relationship is not a member (e.g. mid-removal).
   return accounts
     .filter((a) => roles.has(a.accountId))
-    .map((a) => ({ accountId: a.accountId, userId: a.userId, email: a.email, name: a.name, roles: roles.get(a.accountId) ?? [] }));
+    .map((a) => ({
+      accountId: a.accountId,
+      userId: a.userId,
+      email: a.email,
+      name: a.name,
+      roles: roles.get(a.accountId) ?? [],
+    }));
 }
 
 async function targetAccount(ctx: UserActionContext, tenantId: string, accountId: string) {
   const target = await getAccount(ctx.services.store, accountId);
   if (!target || target.tenantId !== tenantId || target.disabled) {
-    throw new NotFoundError(`account ${accountId} is not a member of tenant ${tenantId}`, "member_not_found");
+    throw new NotFoundError(
+      `account ${accountId} is not a member of tenant ${tenantId}`,
+      "member_not_found",
+    );
   }
   return target;
 }
@@ -61,7 +88,11 @@ export async function changeMemberRole({
     await targetAccount(ctx, tenantId, accountId);
     const roles = await membershipRoles(engine, tenantId);
     const current = roles.get(accountId) ?? [];
-    await requirePermission(engine, { resource: `tenant:${tenantId}`, permission: permissionFor(current, role), subject: `account:${actor.id}` });
+    await requirePermission(engine, {
+      resource: `tenant:${tenantId}`,
+      permission: permissionFor(current, role),
+      subject: `account:${actor.id}`,
+    });
     if (current.includes("owner") && role !== "owner") assertAnotherOwner(roles, accountId);
     await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.role"), clock, () =>
       changeMembershipRole(engine, { tenantId, accountId, role }),
@@ -75,7 +106,13 @@ export async function changeMemberRole({
  * account row is disabled. If the second step fails the account has no membership, which every
  * rule treats as not a member; removing again completes it.
  */
-export async function removeMember({ ctx, input }: { ctx: UserActionContext; input: { tenantId: string; accountId: string } }): Promise<void> {
+export async function removeMember({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string; accountId: string };
+}): Promise<void> {
   const { tenantId, accountId } = input;
   const actor = await actingAccount(ctx, tenantId);
   const { engine, store, clock } = ctx.services;
@@ -83,9 +120,15 @@ export async function removeMember({ ctx, input }: { ctx: UserActionContext; inp
     await targetAccount(ctx, tenantId, accountId);
     const roles = await membershipRoles(engine, tenantId);
     const current = roles.get(accountId) ?? [];
-    await requirePermission(engine, { resource: `tenant:${tenantId}`, permission: permissionFor(current), subject: `account:${actor.id}` });
+    await requirePermission(engine, {
+      resource: `tenant:${tenantId}`,
+      permission: permissionFor(current),
+      subject: `account:${actor.id}`,
+    });
     if (current.includes("owner")) assertAnotherOwner(roles, accountId);
-    await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.remove"), clock, () => revokeAccount(engine, { tenantId, accountId }));
+    await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.remove"), clock, () =>
+      revokeAccount(engine, { tenantId, accountId }),
+    );
     await disableAccount(store, accountId, clock());
   });
 }
@@ -93,6 +136,9 @@ export async function removeMember({ ctx, input }: { ctx: UserActionContext; inp
 function assertAnotherOwner(roles: Map<string, MembershipRole[]>, accountId: string): void {
   const otherOwners = [...roles].filter(([id, r]) => id !== accountId && r.includes("owner"));
   if (otherOwners.length === 0) {
-    throw new ConflictError("a tenant keeps at least one owner; make someone else owner first", "last_owner");
+    throw new ConflictError(
+      "a tenant keeps at least one owner; make someone else owner first",
+      "last_owner",
+    );
   }
 }

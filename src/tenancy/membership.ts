@@ -12,9 +12,15 @@ export const MEMBERSHIP_ROLES = ["owner", "admin", "member"] as const;
 export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
 
 const touch = (text: string) =>
-  v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: parseRelationship(text) });
+  v1.RelationshipUpdate.create({
+    operation: v1.RelationshipUpdate_Operation.TOUCH,
+    relationship: parseRelationship(text),
+  });
 const remove = (text: string) =>
-  v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.DELETE, relationship: parseRelationship(text) });
+  v1.RelationshipUpdate.create({
+    operation: v1.RelationshipUpdate_Operation.DELETE,
+    relationship: parseRelationship(text),
+  });
 
 /** Writes a new account's links and its membership role in one atomic write. */
 export async function grantMembership(
@@ -43,7 +49,9 @@ export async function changeMembershipRole(
   const response = await engine.writeRelationships(
     v1.WriteRelationshipsRequest.create({
       updates: [
-        ...MEMBERSHIP_ROLES.filter((r) => r !== role).map((r) => remove(`tenant:${tenantId}#${r}@account:${accountId}`)),
+        ...MEMBERSHIP_ROLES.filter((r) => r !== role).map((r) =>
+          remove(`tenant:${tenantId}#${r}@account:${accountId}`),
+        ),
         touch(`tenant:${tenantId}#${role}@account:${accountId}`),
       ],
     }),

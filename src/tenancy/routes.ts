@@ -1,14 +1,23 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { userJson } from "../auth/routes.js";
-import { requireUser } from "../http/actor.js";
 import { userActionContext } from "../http/action-context.js";
+import { requireUser } from "../http/actor.js";
 import { createRouter } from "../http/router.js";
-import { AccountId, Email, isoTime, json, MembershipRoleSchema, problems, TenantId, UserSchema } from "../http/schemas.js";
+import {
+  AccountId,
+  Email,
+  isoTime,
+  json,
+  MembershipRoleSchema,
+  problems,
+  TenantId,
+  UserSchema,
+} from "../http/schemas.js";
 import { confirmActiveAccount, switchActiveTenant } from "./active-account.js";
 import { createTenant } from "./create-tenant.js";
 import { acceptInvitation, inviteMember } from "./invitations.js";
-import { membershipRoles } from "./membership.js";
 import { changeMemberRole, listMembers, removeMember } from "./members.js";
+import { membershipRoles } from "./membership.js";
 import { listUserAccounts } from "./store.js";
 
 export const tenancyRoutes = createRouter();
@@ -78,12 +87,18 @@ tenancyRoutes.openapi(
     summary: "Switch the session's active tenant (no new sign-in)",
     request: { body: json(z.object({ tenantId: TenantId })) },
     responses: {
-      200: { description: "switched", content: { "application/json": { schema: z.object({ activeAccount: ActiveAccount }) } } },
+      200: {
+        description: "switched",
+        content: { "application/json": { schema: z.object({ activeAccount: ActiveAccount }) } },
+      },
       ...problems(400, 401, 403),
     },
   }),
   async (c) => {
-    const account = await switchActiveTenant({ ctx: userActionContext(c), input: c.req.valid("json") });
+    const account = await switchActiveTenant({
+      ctx: userActionContext(c),
+      input: c.req.valid("json"),
+    });
     return c.json({ activeAccount: { id: account.id, tenantId: account.tenantId } }, 200);
   },
 );
@@ -94,13 +109,20 @@ tenancyRoutes.openapi(
     path: "/v1/tenants",
     tags: ["tenants"],
     summary: "Create a tenant; the creator's new account is its owner and becomes active",
-    request: { body: json(z.object({ name: z.string().trim().min(1).max(200).openapi({ example: "Acme" }) })) },
+    request: {
+      body: json(
+        z.object({ name: z.string().trim().min(1).max(200).openapi({ example: "Acme" }) }),
+      ),
+    },
     responses: {
       201: {
         description: "created",
         content: {
           "application/json": {
-            schema: z.object({ tenant: z.object({ id: z.string(), name: z.string() }), account: z.object({ id: z.string() }) }),
+            schema: z.object({
+              tenant: z.object({ id: z.string(), name: z.string() }),
+              account: z.object({ id: z.string() }),
+            }),
           },
         },
       },
@@ -116,7 +138,13 @@ tenancyRoutes.openapi(
 const TenantParams = z.object({ tenantId: TenantId });
 const MemberParams = z.object({ tenantId: TenantId, accountId: AccountId });
 const Member = z
-  .object({ accountId: z.string(), userId: z.string(), email: z.string(), name: z.string().nullable(), roles: z.array(MembershipRoleSchema) })
+  .object({
+    accountId: z.string(),
+    userId: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    roles: z.array(MembershipRoleSchema),
+  })
   .openapi("Member");
 
 tenancyRoutes.openapi(
@@ -127,11 +155,18 @@ tenancyRoutes.openapi(
     summary: "List a tenant's members (needs view_members on the tenant)",
     request: { params: TenantParams },
     responses: {
-      200: { description: "members", content: { "application/json": { schema: z.object({ members: z.array(Member) }) } } },
+      200: {
+        description: "members",
+        content: { "application/json": { schema: z.object({ members: z.array(Member) }) } },
+      },
       ...problems(400, 401, 403),
     },
   }),
-  async (c) => c.json({ members: await listMembers({ ctx: userActionContext(c), input: c.req.valid("param") }) }, 200),
+  async (c) =>
+    c.json(
+      { members: await listMembers({ ctx: userActionContext(c), input: c.req.valid("param") }) },
+      200,
+    ),
 );
 
 tenancyRoutes.openapi(
@@ -139,15 +174,25 @@ tenancyRoutes.openapi(
     method: "post",
     path: "/v1/tenants/{tenantId}/invitations",
     tags: ["tenants"],
-    summary: "Invite an email with a membership role (needs manage_members; manage_owners for owner)",
-    request: { params: TenantParams, body: json(z.object({ email: Email, role: MembershipRoleSchema })) },
+    summary:
+      "Invite an email with a membership role (needs manage_members; manage_owners for owner)",
+    request: {
+      params: TenantParams,
+      body: json(z.object({ email: Email, role: MembershipRoleSchema })),
+    },
     responses: {
       201: {
         description: "invited; the token is shown only here",
         content: {
           "application/json": {
             schema: z.object({
-              invitation: z.object({ id: z.string(), token: z.string(), email: z.string(), role: MembershipRoleSchema, expiresAt: z.string() }),
+              invitation: z.object({
+                id: z.string(),
+                token: z.string(),
+                email: z.string(),
+                role: MembershipRoleSchema,
+                expiresAt: z.string(),
+              }),
             }),
           },
         },
@@ -156,7 +201,10 @@ tenancyRoutes.openapi(
     },
   }),
   async (c) => {
-    const invitation = await inviteMember({ ctx: userActionContext(c), input: { ...c.req.valid("param"), ...c.req.valid("json") } });
+    const invitation = await inviteMember({
+      ctx: userActionContext(c),
+      input: { ...c.req.valid("param"), ...c.req.valid("json") },
+    });
     return c.json({ invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }, 201);
   },
 );
@@ -169,11 +217,20 @@ tenancyRoutes.openapi(
     summary: "Accept an invitation as the invited (signed-in) user; the new account becomes active",
     request: { body: json(z.object({ token: z.string().min(1).max(200) })) },
     responses: {
-      200: { description: "accepted", content: { "application/json": { schema: z.object({ account: ActiveAccount }) } } },
+      200: {
+        description: "accepted",
+        content: { "application/json": { schema: z.object({ account: ActiveAccount }) } },
+      },
       ...problems(400, 401, 403, 404, 409, 410),
     },
   }),
-  async (c) => c.json({ account: await acceptInvitation({ ctx: userActionContext(c), input: c.req.valid("json") }) }, 200),
+  async (c) =>
+    c.json(
+      {
+        account: await acceptInvitation({ ctx: userActionContext(c), input: c.req.valid("json") }),
+      },
+      200,
+    ),
 );
 
 tenancyRoutes.openapi(
@@ -186,13 +243,23 @@ tenancyRoutes.openapi(
     responses: {
       200: {
         description: "changed",
-        content: { "application/json": { schema: z.object({ accountId: z.string(), roles: z.array(MembershipRoleSchema) }) } },
+        content: {
+          "application/json": {
+            schema: z.object({ accountId: z.string(), roles: z.array(MembershipRoleSchema) }),
+          },
+        },
       },
       ...problems(400, 401, 403, 404, 409),
     },
   }),
   async (c) =>
-    c.json(await changeMemberRole({ ctx: userActionContext(c), input: { ...c.req.valid("param"), ...c.req.valid("json") } }), 200),
+    c.json(
+      await changeMemberRole({
+        ctx: userActionContext(c),
+        input: { ...c.req.valid("param"), ...c.req.valid("json") },
+      }),
+      200,
+    ),
 );
 
 tenancyRoutes.openapi(

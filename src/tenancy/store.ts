@@ -20,14 +20,22 @@ const toAccount = (row: AccountsTable): Account => ({
   disabled: row.disabled_at !== null,
 });
 
-export async function insertTenantWithAccount(store: Store, tenant: TenantsTable, account: AccountsTable): Promise<void> {
+export async function insertTenantWithAccount(
+  store: Store,
+  tenant: TenantsTable,
+  account: AccountsTable,
+): Promise<void> {
   await store.transaction().execute(async (tx) => {
     await tx.insertInto("tenants").values(tenant).execute();
     await tx.insertInto("accounts").values(account).execute();
   });
 }
 
-export async function deleteTenantWithAccount(store: Store, tenantId: string, accountId: string): Promise<void> {
+export async function deleteTenantWithAccount(
+  store: Store,
+  tenantId: string,
+  accountId: string,
+): Promise<void> {
   await store.transaction().execute(async (tx) => {
     await tx.deleteFrom("accounts").where("id", "=", accountId).execute();
     await tx.deleteFrom("tenants").where("id", "=", tenantId).execute();
@@ -39,11 +47,19 @@ export async function getTenant(store: Store, id: string): Promise<Tenant | unde
 }
 
 export async function getAccount(store: Store, id: string): Promise<Account | undefined> {
-  const row = await store.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await store
+    .selectFrom("accounts")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
   return row ? toAccount(row) : undefined;
 }
 
-export async function getUserAccountInTenant(store: Store, userId: string, tenantId: string): Promise<Account | undefined> {
+export async function getUserAccountInTenant(
+  store: Store,
+  userId: string,
+  tenantId: string,
+): Promise<Account | undefined> {
   const row = await store
     .selectFrom("accounts")
     .selectAll()
@@ -54,7 +70,10 @@ export async function getUserAccountInTenant(store: Store, userId: string, tenan
 }
 
 /** A user's enabled accounts with their tenants' names. */
-export async function listUserAccounts(store: Store, userId: string): Promise<(Account & { tenantName: string })[]> {
+export async function listUserAccounts(
+  store: Store,
+  userId: string,
+): Promise<(Account & { tenantName: string })[]> {
   const rows = await store
     .selectFrom("accounts")
     .innerJoin("tenants", "tenants.id", "accounts.tenant_id")
@@ -83,7 +102,11 @@ export async function listTenantAccounts(store: Store, tenantId: string) {
 export async function upsertAccount(store: Store, row: AccountsTable): Promise<Account> {
   const existing = await getUserAccountInTenant(store, row.user_id, row.tenant_id);
   if (existing) {
-    await store.updateTable("accounts").set({ disabled_at: null }).where("id", "=", existing.id).execute();
+    await store
+      .updateTable("accounts")
+      .set({ disabled_at: null })
+      .where("id", "=", existing.id)
+      .execute();
     return { ...existing, disabled: false };
   }
   await store.insertInto("accounts").values(row).execute();
@@ -91,17 +114,32 @@ export async function upsertAccount(store: Store, row: AccountsTable): Promise<A
 }
 
 export async function disableAccount(store: Store, accountId: string, now: number): Promise<void> {
-  await store.updateTable("accounts").set({ disabled_at: now }).where("id", "=", accountId).execute();
+  await store
+    .updateTable("accounts")
+    .set({ disabled_at: now })
+    .where("id", "=", accountId)
+    .execute();
   // A session whose active account is gone falls back to "no active tenant".
-  await store.updateTable("sessions").set({ active_account_id: null }).where("active_account_id", "=", accountId).execute();
+  await store
+    .updateTable("sessions")
+    .set({ active_account_id: null })
+    .where("active_account_id", "=", accountId)
+    .execute();
 }
 
 export async function insertInvitation(store: Store, row: InvitationsTable): Promise<void> {
   await store.insertInto("invitations").values(row).execute();
 }
 
-export async function getInvitationByTokenHash(store: Store, tokenHash: string): Promise<InvitationsTable | undefined> {
-  return store.selectFrom("invitations").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+export async function getInvitationByTokenHash(
+  store: Store,
+  tokenHash: string,
+): Promise<InvitationsTable | undefined> {
+  return store
+    .selectFrom("invitations")
+    .selectAll()
+    .where("token_hash", "=", tokenHash)
+    .executeTakeFirst();
 }
 
 /** Marks an invitation used; false if someone else used it first (single use under races). */
@@ -115,6 +153,14 @@ export async function claimInvitation(store: Store, id: string, now: number): Pr
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function recordInvitationAccount(store: Store, id: string, accountId: string): Promise<void> {
-  await store.updateTable("invitations").set({ accepted_account_id: accountId }).where("id", "=", id).execute();
+export async function recordInvitationAccount(
+  store: Store,
+  id: string,
+  accountId: string,
+): Promise<void> {
+  await store
+    .updateTable("invitations")
+    .set({ accepted_account_id: accountId })
+    .where("id", "=", id)
+    .execute();
 }

@@ -24,23 +24,45 @@ describe("the check API", () => {
 
   const check = async (token: string, json: Record<string, unknown>) => {
     const response = await h.request("/v1/check", { method: "POST", token, json });
-    return { status: response.status, body: (await response.json()) as CheckBody, headers: response.headers };
+    return {
+      status: response.status,
+      body: (await response.json()) as CheckBody,
+      headers: response.headers,
+    };
   };
 
   beforeAll(async () => {
     h = await startHarness();
     owner = await h.signUp("owner");
     member = await h.signUp("member");
-    const created = (await (await h.request("/v1/tenants", { method: "POST", token: owner.token, json: { name: "Checks" } })).json()) as {
+    const created = (await (
+      await h.request("/v1/tenants", {
+        method: "POST",
+        token: owner.token,
+        json: { name: "Checks" },
+      })
+    ).json()) as {
       tenant: { id: string };
     };
     tenantId = created.tenant.id;
     const invitation = (await (
-      await h.request(`/v1/tenants/${tenantId}/invitations`, { method: "POST", token: owner.token, json: { email: member.email, role: "member" } })
+      await h.request(`/v1/tenants/${tenantId}/invitations`, {
+        method: "POST",
+        token: owner.token,
+        json: { email: member.email, role: "member" },
+      })
     ).json()) as { invitation: { token: string } };
-    memberAccount = ((await (await h.request("/v1/invitations/accept", { method: "POST", token: member.token, json: { token: invitation.invitation.token } })).json()) as {
-      account: { id: string };
-    }).account.id;
+    memberAccount = (
+      (await (
+        await h.request("/v1/invitations/accept", {
+          method: "POST",
+          token: member.token,
+          json: { token: invitation.invitation.token },
+        })
+      ).json()) as {
+        account: { id: string };
+      }
+    ).account.id;
     await h.write(
       `project:open#tenant@tenant:${tenantId}`,
       `project:open#viewer@account:${memberAccount}`,
@@ -48,7 +70,13 @@ describe("the check API", () => {
       `project:vpn#viewer@account:${memberAccount}[on_network:{"allowed_cidr":"10.0.0.0/8"}]`,
       `project:closed#tenant@tenant:${tenantId}`,
     );
-    serviceToken = (await createServiceKey(h.runtime.services.store, { name: `svc-${Date.now()}`, scope: "check" }, Date.now())).token;
+    serviceToken = (
+      await createServiceKey(
+        h.runtime.services.store,
+        { name: `svc-${Date.now()}`, scope: "check" },
+        Date.now(),
+      )
+    ).token;
   });
   afterAll(async () => h.close());
 
@@ -59,7 +87,10 @@ describe("the check API", () => {
     { resource: "tenant:TENANT", permission: "membership", allowed: true },
     { resource: "tenant:TENANT", permission: "manage", allowed: false },
   ])("member: $permission on $resource → $allowed", async ({ resource, permission, allowed }) => {
-    const { status, body } = await check(member.token, { resource: resource.replace("TENANT", tenantId), permission });
+    const { status, body } = await check(member.token, {
+      resource: resource.replace("TENANT", tenantId),
+      permission,
+    });
     expect(status).toBe(200);
     expect(body.allowed).toBe(allowed);
     expect(body.subject).toBe(`account:${memberAccount}`);
@@ -67,30 +98,68 @@ describe("the check API", () => {
   });
 
   test("a service key asks for an end user's session", async () => {
-    const { status, body } = await check(serviceToken, { resource: "project:open", permission: "view", sessionToken: member.token });
+    const { status, body } = await check(serviceToken, {
+      resource: "project:open",
+      permission: "view",
+      sessionToken: member.token,
+    });
     expect(status).toBe(200);
     expect(body).toMatchObject({ allowed: true, subject: `account:${memberAccount}` });
   });
 
   test("a service key asks for an explicit subject", async () => {
-    const { body } = await check(serviceToken, { resource: "project:open", permission: "view", subject: `account:${memberAccount}` });
+    const { body } = await check(serviceToken, {
+      resource: "project:open",
+      permission: "view",
+      subject: `account:${memberAccount}`,
+    });
     expect(body.allowed).toBe(true);
-    const other = await check(serviceToken, { resource: "project:open", permission: "view", subject: "account:nobody" });
+    const other = await check(serviceToken, {
+      resource: "project:open",
+      permission: "view",
+      subject: "account:nobody",
+    });
     expect(other.body.allowed).toBe(false);
   });
 
   test("a user may not name a subject; a service key must name one", async () => {
-    expect((await check(member.token, { resource: "project:open", permission: "view", subject: "account:x" })).status).toBe(403);
+    expect(
+      (
+        await check(member.token, {
+          resource: "project:open",
+          permission: "view",
+          subject: "account:x",
+        })
+      ).status,
+    ).toBe(403);
     const nothing = await check(serviceToken, { resource: "project:open", permission: "view" });
     expect(nothing.status).toBe(400);
   });
 
   test("a revoked or forged service key is refused with 401", async () => {
-    const { token, key } = await createServiceKey(h.runtime.services.store, { name: `doomed-${Date.now()}`, scope: "check" }, Date.now());
-    expect((await check(token, { resource: "project:open", permission: "view", subject: "account:a" })).status).toBe(200);
+    const { token, key } = await createServiceKey(
+      h.runtime.services.store,
+      { name: `doomed-${Date.now()}`, scope: "check" },
+      Date.now(),
+    );
+    expect(
+      (await check(token, { resource: "project:open", permission: "view", subject: "account:a" }))
+        .status,
+    ).toBe(200);
     await revokeServiceKey(h.runtime.services.store, key.id, Date.now());
-    expect((await check(token, { resource: "project:open", permission: "view", subject: "account:a" })).status).toBe(401);
-    expect((await check(`${token.split(".")[0]}.forged`, { resource: "project:open", permission: "view", subject: "account:a" })).status).toBe(401);
+    expect(
+      (await check(token, { resource: "project:open", permission: "view", subject: "account:a" }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await check(`${token.split(".")[0]}.forged`, {
+          resource: "project:open",
+          permission: "view",
+          subject: "account:a",
+        })
+      ).status,
+    ).toBe(401);
   });
 
   test("bulk checks answer each item in order", async () => {
@@ -114,14 +183,26 @@ describe("the check API", () => {
     const missing = await check(member.token, { resource: "project:vpn", permission: "view" });
     expect(missing.body).toMatchObject({ allowed: false, permissionship: "conditional" });
     expect(missing.body.missingContext).toContain("client_ip");
-    const inside = await check(member.token, { resource: "project:vpn", permission: "view", context: { client_ip: "10.9.9.9" } });
+    const inside = await check(member.token, {
+      resource: "project:vpn",
+      permission: "view",
+      context: { client_ip: "10.9.9.9" },
+    });
     expect(inside.body).toMatchObject({ allowed: true, permissionship: "has_permission" });
-    const outside = await check(member.token, { resource: "project:vpn", permission: "view", context: { client_ip: "192.168.1.1" } });
+    const outside = await check(member.token, {
+      resource: "project:vpn",
+      permission: "view",
+      context: { client_ip: "192.168.1.1" },
+    });
     expect(outside.body).toMatchObject({ allowed: false, permissionship: "no_permission" });
   });
 
   test("explain shows the path that granted access", async () => {
-    const { body } = await check(member.token, { resource: "project:open", permission: "view", explain: true });
+    const { body } = await check(member.token, {
+      resource: "project:open",
+      permission: "view",
+      explain: true,
+    });
     expect(body.explain?.check).toBe(`project:open#view@account:${memberAccount}`);
     expect(body.explain?.result).toBe("has_permission");
     expect(JSON.stringify(body.explain)).toContain(`project:open#viewer@account:${memberAccount}`);
@@ -145,10 +226,17 @@ describe("the check API", () => {
 
   test("consistency modes are accepted", async () => {
     for (const consistency of ["minimize_latency", "fully_consistent"]) {
-      expect((await check(member.token, { resource: "project:open", permission: "view", consistency })).body.allowed).toBe(true);
+      expect(
+        (await check(member.token, { resource: "project:open", permission: "view", consistency }))
+          .body.allowed,
+      ).toBe(true);
     }
     const first = await check(member.token, { resource: "project:open", permission: "view" });
-    const fresh = await check(member.token, { resource: "project:open", permission: "view", consistency: { atLeastAsFresh: first.body.checkedAt } });
+    const fresh = await check(member.token, {
+      resource: "project:open",
+      permission: "view",
+      consistency: { atLeastAsFresh: first.body.checkedAt },
+    });
     expect(fresh.body.allowed).toBe(true);
   });
 
@@ -171,8 +259,13 @@ describe("the check API", () => {
   test("revoke, then check at once: never a stale allow", async () => {
     for (let i = 0; i < 30; i++) {
       const project = `project:loop${i}`;
-      await h.write(`${project}#tenant@tenant:${tenantId}`, `${project}#editor@account:${memberAccount}`);
-      expect((await check(member.token, { resource: project, permission: "edit" })).body.allowed).toBe(true);
+      await h.write(
+        `${project}#tenant@tenant:${tenantId}`,
+        `${project}#editor@account:${memberAccount}`,
+      );
+      expect(
+        (await check(member.token, { resource: project, permission: "edit" })).body.allowed,
+      ).toBe(true);
       const removed = await h.request("/v1/relationships", {
         method: "DELETE",
         token: owner.token,
@@ -191,7 +284,11 @@ describe("when the engine is down", () => {
     const user = await h.signUp();
     await h.request("/v1/tenants", { method: "POST", token: user.token, json: { name: "Down" } });
     await h.runtime.services.engine.close();
-    const response = await h.request("/v1/check", { method: "POST", token: user.token, json: { resource: "project:p", permission: "view" } });
+    const response = await h.request("/v1/check", {
+      method: "POST",
+      token: user.token,
+      json: { resource: "project:p", permission: "view" },
+    });
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBeTruthy();
     const body = (await response.json()) as { allowed?: boolean; code: string };

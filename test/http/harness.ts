@@ -6,7 +6,7 @@ import { parseRelationship } from "../../src/authz/relationship-syntax.js";
 import { loadConfig } from "../../src/config.js";
 import { createApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/lib/logger.js";
-import { startRuntime, type Runtime } from "../../src/main.js";
+import { type Runtime, startRuntime } from "../../src/main.js";
 
 /**
  * A real tenantgate on a temp data dir: real SQLite, real embedded SpiceDB, requests through
@@ -17,7 +17,9 @@ export interface Harness {
   app: ReturnType<typeof createApp>;
   now: { ms: number };
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
-  signUp(name?: string): Promise<{ token: string; userId: string; email: string; password: string }>;
+  signUp(
+    name?: string,
+  ): Promise<{ token: string; userId: string; email: string; password: string }>;
   write(...relationships: string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,7 +36,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...env,
   });
   const now = { ms: Date.now() };
-  const runtime = await startRuntime(config, createLogger("silent"), { clock: () => now.ms });
+  const runtime = await startRuntime(config, createLogger(process.env.TEST_LOG_LEVEL ?? "silent"), {
+    clock: () => now.ms,
+  });
   const app = createApp(runtime.services);
   const request: Harness["request"] = async (path, init = {}) => {
     const headers = new Headers(init.headers);
@@ -54,8 +58,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async signUp(name = "user") {
       const email = `${name}-${process.pid}-${++counter}-${Date.now()}@example.com`;
       const password = "correct horse battery staple";
-      const response = await request("/v1/auth/signup", { method: "POST", json: { email, password, name } });
-      if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
+      const response = await request("/v1/auth/signup", {
+        method: "POST",
+        json: { email, password, name },
+      });
+      if (response.status !== 201)
+        throw new Error(`signup failed: ${response.status} ${await response.text()}`);
       const body = (await response.json()) as { user: { id: string }; session: { token: string } };
       return { token: body.session.token, userId: body.user.id, email, password };
     },
@@ -63,7 +71,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await runtime.services.engine.writeRelationships(
         v1.WriteRelationshipsRequest.create({
           updates: relationships.map((r) =>
-            v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: parseRelationship(r) }),
+            v1.RelationshipUpdate.create({
+              operation: v1.RelationshipUpdate_Operation.TOUCH,
+              relationship: parseRelationship(r),
+            }),
           ),
         }),
       );

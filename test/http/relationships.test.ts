@@ -12,71 +12,137 @@ interface Problem {
 
 describe("relationship editing is tenant-scoped and decided by SpiceDB", () => {
   let h: Harness;
-  const people: Record<string, { token: string; email: string; account: string }> = {};
+  type Person = { token: string; email: string; account: string };
+  let adminA: Person;
+  let adminB: Person;
+  let memberA: Person;
   let tenantA: string;
   let tenantB: string;
   let writeKey: string;
   let checkKey: string;
 
-  const write = (token: string, updates: { operation: string; relationship: string }[], extra: Record<string, unknown> = {}) =>
-    h.request("/v1/relationships", { method: "POST", token, json: { updates, ...extra } });
+  const write = (
+    token: string,
+    updates: { operation: string; relationship: string }[],
+    extra: Record<string, unknown> = {},
+  ) => h.request("/v1/relationships", { method: "POST", token, json: { updates, ...extra } });
   const relationshipsOf = async (resource: string) =>
     (
       await h.runtime.services.engine.readRelationships(
         v1.ReadRelationshipsRequest.create({
-          relationshipFilter: { resourceType: resource.split(":")[0] as string, optionalResourceId: resource.split(":")[1] as string },
+          relationshipFilter: {
+            resourceType: resource.split(":")[0] as string,
+            optionalResourceId: resource.split(":")[1] as string,
+          },
         }),
       )
     ).map((r) => `${r.relationship?.relation}@${r.relationship?.subject?.object?.objectId}`);
-  const auditCount = () => (h.runtime.services.db.prepare("SELECT count(*) AS n FROM audit_log").get() as { n: number }).n;
+  const auditCount = () =>
+    (h.runtime.services.db.prepare("SELECT count(*) AS n FROM audit_log").get() as { n: number }).n;
   const can = async (token: string, resource: string, permission: string, tenantId: string) => {
-    const response = await h.request("/v1/check", { method: "POST", token, json: { resource, permission, tenantId } });
+    const response = await h.request("/v1/check", {
+      method: "POST",
+      token,
+      json: { resource, permission, tenantId },
+    });
     return ((await response.json()) as { allowed: boolean }).allowed;
   };
 
   beforeAll(async () => {
     h = await startHarness();
-    const adminA = await h.signUp("adminA");
-    const adminB = await h.signUp("adminB");
-    const a = (await (await h.request("/v1/tenants", { method: "POST", token: adminA.token, json: { name: "A" } })).json()) as {
+    const ownerA = await h.signUp("adminA");
+    const ownerB = await h.signUp("adminB");
+    const a = (await (
+      await h.request("/v1/tenants", { method: "POST", token: ownerA.token, json: { name: "A" } })
+    ).json()) as {
       tenant: { id: string };
       account: { id: string };
     };
-    const b = (await (await h.request("/v1/tenants", { method: "POST", token: adminB.token, json: { name: "B" } })).json()) as {
+    const b = (await (
+      await h.request("/v1/tenants", { method: "POST", token: ownerB.token, json: { name: "B" } })
+    ).json()) as {
       tenant: { id: string };
       account: { id: string };
     };
     tenantA = a.tenant.id;
     tenantB = b.tenant.id;
-    people.adminA = { ...adminA, account: a.account.id };
-    people.adminB = { ...adminB, account: b.account.id };
+    adminA = { ...ownerA, account: a.account.id };
+    adminB = { ...ownerB, account: b.account.id };
     const member = await h.signUp("memberA");
     const invitation = (await (
-      await h.request(`/v1/tenants/${tenantA}/invitations`, { method: "POST", token: adminA.token, json: { email: member.email, role: "member" } })
+      await h.request(`/v1/tenants/${tenantA}/invitations`, {
+        method: "POST",
+        token: adminA.token,
+        json: { email: member.email, role: "member" },
+      })
     ).json()) as { invitation: { token: string } };
-    const accepted = (await (await h.request("/v1/invitations/accept", { method: "POST", token: member.token, json: { token: invitation.invitation.token } })).json()) as {
+    const accepted = (await (
+      await h.request("/v1/invitations/accept", {
+        method: "POST",
+        token: member.token,
+        json: { token: invitation.invitation.token },
+      })
+    ).json()) as {
       account: { id: string };
     };
-    people.memberA = { ...member, account: accepted.account.id };
-    writeKey = (await createServiceKey(h.runtime.services.store, { name: `writer-${Date.now()}`, scope: "write" }, Date.now())).token;
-    checkKey = (await createServiceKey(h.runtime.services.store, { name: `checker-${Date.now()}`, scope: "check" }, Date.now())).token;
+    memberA = { ...member, account: accepted.account.id };
+    writeKey = (
+      await createServiceKey(
+        h.runtime.services.store,
+        { name: `writer-${Date.now()}`, scope: "write" },
+        Date.now(),
+      )
+    ).token;
+    checkKey = (
+      await createServiceKey(
+        h.runtime.services.store,
+        { name: `checker-${Date.now()}`, scope: "check" },
+        Date.now(),
+      )
+    ).token;
     // A's admin links a project to A.
-    expect((await write(adminA.token, [{ operation: "touch", relationship: `project:pa#tenant@tenant:${tenantA}` }])).status).toBe(200);
+    expect(
+      (
+        await write(adminA.token, [
+          { operation: "touch", relationship: `project:pa#tenant@tenant:${tenantA}` },
+        ])
+      ).status,
+    ).toBe(200);
   });
   afterAll(async () => h.close());
 
   test("an admin of A grants and revokes in A, and each change is audited", async () => {
-    const { adminA, memberA } = people as Required<typeof people>;
     const before = auditCount();
-    expect((await write(adminA.token, [{ operation: "touch", relationship: `project:pa#editor@account:${memberA.account}` }])).status).toBe(200);
+    expect(
+      (
+        await write(adminA.token, [
+          { operation: "touch", relationship: `project:pa#editor@account:${memberA.account}` },
+        ])
+      ).status,
+    ).toBe(200);
     expect(await can(memberA.token, "project:pa", "edit", tenantA)).toBe(true);
-    const listed = (await (await h.request(`/v1/relationships?resource=project:pa`, { token: adminA.token })).json()) as { relationships: string[] };
+    const listed = (await (
+      await h.request(`/v1/relationships?resource=project:pa`, { token: adminA.token })
+    ).json()) as { relationships: string[] };
     expect(listed.relationships).toContain(`project:pa#editor@account:${memberA.account}`);
-    expect((await write(adminA.token, [{ operation: "delete", relationship: `project:pa#editor@account:${memberA.account}` }])).status).toBe(200);
+    expect(
+      (
+        await write(adminA.token, [
+          { operation: "delete", relationship: `project:pa#editor@account:${memberA.account}` },
+        ])
+      ).status,
+    ).toBe(200);
     expect(await can(memberA.token, "project:pa", "edit", tenantA)).toBe(false);
     expect(auditCount()).toBe(before + 2);
-    const audit = (await (await h.request(`/v1/tenants/${tenantA}/audit`, { token: adminA.token })).json()) as {
-      entries: { action: string; actor: { accountId: string }; updates: { relationship: string }[]; zedtoken: string }[];
+    const audit = (await (
+      await h.request(`/v1/tenants/${tenantA}/audit`, { token: adminA.token })
+    ).json()) as {
+      entries: {
+        action: string;
+        actor: { accountId: string };
+        updates: { relationship: string }[];
+        zedtoken: string;
+      }[];
     };
     const last = audit.entries.at(-1);
     expect(last?.action).toBe("relationships.write");
@@ -86,12 +152,26 @@ describe("relationship editing is tenant-scoped and decided by SpiceDB", () => {
   });
 
   test.each([
-    { name: "grant on A's object", relationship: () => `project:pa#viewer@account:${people.adminB?.account}`, code: "permission_denied" },
-    { name: "link A's object to B", relationship: () => `project:pa#tenant@tenant:${tenantB}`, code: "belongs_to_other_tenant" },
-    { name: "link a new object to A", relationship: () => `project:new_in_a#tenant@tenant:${tenantA}`, code: "cross_tenant" },
+    {
+      name: "grant on A's object",
+      relationship: () => `project:pa#viewer@account:${adminB.account}`,
+      code: "permission_denied",
+    },
+    {
+      name: "link A's object to B",
+      relationship: () => `project:pa#tenant@tenant:${tenantB}`,
+      code: "belongs_to_other_tenant",
+    },
+    {
+      name: "link a new object to A",
+      relationship: () => `project:new_in_a#tenant@tenant:${tenantA}`,
+      code: "cross_tenant",
+    },
   ])("B's admin is refused: $name", async ({ relationship, code }) => {
     const before = auditCount();
-    const response = await write(people.adminB?.token as string, [{ operation: "touch", relationship: relationship() }]);
+    const response = await write(adminB.token, [
+      { operation: "touch", relationship: relationship() },
+    ]);
     expect(response.status).toBe(403);
     expect(((await response.json()) as Problem).code).toBe(code);
     expect(await relationshipsOf("project:pa")).toEqual([`tenant@${tenantA}`]);
@@ -99,8 +179,8 @@ describe("relationship editing is tenant-scoped and decided by SpiceDB", () => {
   });
 
   test("A's object cannot be granted to a B account, even by A's admin", async () => {
-    const response = await write(people.adminA?.token as string, [
-      { operation: "touch", relationship: `project:pa#viewer@account:${people.adminB?.account}` },
+    const response = await write(adminA.token, [
+      { operation: "touch", relationship: `project:pa#viewer@account:${adminB.account}` },
     ]);
     expect(response.status).toBe(403);
     const problem = (await response.json()) as Problem;
@@ -109,83 +189,118 @@ describe("relationship editing is tenant-scoped and decided by SpiceDB", () => {
   });
 
   test("B's project cannot be claimed by A once linked to B, atomically", async () => {
-    expect((await write(people.adminB?.token as string, [{ operation: "create", relationship: `project:pb#tenant@tenant:${tenantB}` }])).status).toBe(200);
-    const claim = await write(people.adminA?.token as string, [{ operation: "touch", relationship: `project:pb#tenant@tenant:${tenantA}` }]);
+    expect(
+      (
+        await write(adminB.token, [
+          { operation: "create", relationship: `project:pb#tenant@tenant:${tenantB}` },
+        ])
+      ).status,
+    ).toBe(200);
+    const claim = await write(adminA.token, [
+      { operation: "touch", relationship: `project:pb#tenant@tenant:${tenantA}` },
+    ]);
     expect(claim.status).toBe(403);
     const race = await Promise.all([
-      write(people.adminA?.token as string, [{ operation: "touch", relationship: `project:contested#tenant@tenant:${tenantA}` }]),
-      write(people.adminB?.token as string, [{ operation: "touch", relationship: `project:contested#tenant@tenant:${tenantB}` }]),
+      write(adminA.token, [
+        { operation: "touch", relationship: `project:contested#tenant@tenant:${tenantA}` },
+      ]),
+      write(adminB.token, [
+        { operation: "touch", relationship: `project:contested#tenant@tenant:${tenantB}` },
+      ]),
     ]);
     expect(race.filter((r) => r.status === 200)).toHaveLength(1);
     expect(await relationshipsOf("project:contested")).toHaveLength(1);
   });
 
   test("a member (not admin) cannot write", async () => {
-    const response = await write(people.memberA?.token as string, [{ operation: "touch", relationship: `project:pa#viewer@account:${people.memberA?.account}` }]);
+    const response = await write(memberA.token, [
+      { operation: "touch", relationship: `project:pa#viewer@account:${memberA.account}` },
+    ]);
     expect(response.status).toBe(403);
     expect(((await response.json()) as Problem).permission).toBe("manage");
   });
 
   test("a write service key can, for the tenant it names; a check key cannot", async () => {
-    const ok = await write(writeKey, [{ operation: "touch", relationship: `project:pa#viewer@account:${people.memberA?.account}` }], { tenantId: tenantA });
+    const ok = await write(
+      writeKey,
+      [{ operation: "touch", relationship: `project:pa#viewer@account:${memberA.account}` }],
+      { tenantId: tenantA },
+    );
     expect(ok.status).toBe(200);
-    const audit = h.runtime.services.db.prepare("SELECT actor_type FROM audit_log ORDER BY id DESC LIMIT 1").get() as { actor_type: string };
+    const audit = h.runtime.services.db
+      .prepare("SELECT actor_type FROM audit_log ORDER BY id DESC LIMIT 1")
+      .get() as { actor_type: string };
     expect(audit.actor_type).toBe("service");
-    const foreign = await write(writeKey, [{ operation: "touch", relationship: `project:pb#viewer@account:${people.memberA?.account}` }], { tenantId: tenantA });
+    const foreign = await write(
+      writeKey,
+      [{ operation: "touch", relationship: `project:pb#viewer@account:${memberA.account}` }],
+      { tenantId: tenantA },
+    );
     expect(foreign.status).toBe(403);
-    const check = await write(checkKey, [{ operation: "touch", relationship: `project:pa#viewer@account:${people.memberA?.account}` }], { tenantId: tenantA });
+    const check = await write(
+      checkKey,
+      [{ operation: "touch", relationship: `project:pa#viewer@account:${memberA.account}` }],
+      { tenantId: tenantA },
+    );
     expect(check.status).toBe(403);
     expect(((await check.json()) as Problem).code).toBe("insufficient_scope");
   });
 
   test("one refused update refuses the whole batch", async () => {
-    const response = await write(people.adminA?.token as string, [
-      { operation: "touch", relationship: `project:pa#editor@account:${people.memberA?.account}` },
-      { operation: "touch", relationship: `project:pb#editor@account:${people.memberA?.account}` },
+    const response = await write(adminA.token, [
+      { operation: "touch", relationship: `project:pa#editor@account:${memberA.account}` },
+      { operation: "touch", relationship: `project:pb#editor@account:${memberA.account}` },
     ]);
     expect(response.status).toBe(403);
     expect(((await response.json()) as Problem).field).toBe("updates.1");
-    expect(await relationshipsOf("project:pa")).not.toContain(`editor@${people.memberA?.account}`);
+    expect(await relationshipsOf("project:pa")).not.toContain(`editor@${memberA.account}`);
   });
 
   test("the tenancy core is only changed through the membership API", async () => {
-    const response = await write(people.adminA?.token as string, [
-      { operation: "touch", relationship: `tenant:${tenantA}#owner@account:${people.memberA?.account}` },
+    const response = await write(adminA.token, [
+      { operation: "touch", relationship: `tenant:${tenantA}#owner@account:${memberA.account}` },
     ]);
     expect(response.status).toBe(403);
     expect(((await response.json()) as Problem).code).toBe("core_relation");
   });
 
   test("bad relationships are 400s naming the update, never 500s", async () => {
-    const cases = ["project:pa#editor", "Project:pa#editor@account:x", "project:pa#nosuchrelation@account:x", "project:pa#editor@account:x[broken"];
+    const cases = [
+      "project:pa#editor",
+      "Project:pa#editor@account:x",
+      "project:pa#nosuchrelation@account:x",
+      "project:pa#editor@account:x[broken",
+    ];
     for (const relationship of cases) {
-      const response = await write(people.adminA?.token as string, [{ operation: "touch", relationship }]);
+      const response = await write(adminA.token, [{ operation: "touch", relationship }]);
       expect([400, 403]).toContain(response.status);
       const problem = (await response.json()) as Problem;
       expect(problem.detail.length).toBeGreaterThan(0);
     }
-    const unknownRelation = await write(people.adminA?.token as string, [{ operation: "touch", relationship: `project:pa#nosuchrelation@account:${people.memberA?.account}` }]);
+    const unknownRelation = await write(adminA.token, [
+      { operation: "touch", relationship: `project:pa#nosuchrelation@account:${memberA.account}` },
+    ]);
     expect(unknownRelation.status).toBe(400);
     expect(((await unknownRelation.json()) as Problem).detail).toContain("nosuchrelation");
   });
 
   test("a filter delete stays inside the acting tenant", async () => {
-    await write(people.adminA?.token as string, [
+    await write(adminA.token, [
       { operation: "touch", relationship: `project:fa#tenant@tenant:${tenantA}` },
-      { operation: "touch", relationship: `project:fa#viewer@account:${people.memberA?.account}` },
+      { operation: "touch", relationship: `project:fa#viewer@account:${memberA.account}` },
     ]);
-    await write(people.adminB?.token as string, [
+    await write(adminB.token, [
       { operation: "touch", relationship: `project:fb#tenant@tenant:${tenantB}` },
-      { operation: "touch", relationship: `project:fb#viewer@account:${people.adminB?.account}` },
+      { operation: "touch", relationship: `project:fb#viewer@account:${adminB.account}` },
     ]);
     const response = await h.request("/v1/relationships", {
       method: "DELETE",
-      token: people.adminA?.token as string,
+      token: adminA.token,
       json: { filter: { resourceType: "project", relation: "viewer" } },
     });
     expect(response.status).toBe(200);
     expect(await relationshipsOf("project:fa")).toEqual([`tenant@${tenantA}`]);
-    expect(await relationshipsOf("project:fb")).toContain(`viewer@${people.adminB?.account}`);
+    expect(await relationshipsOf("project:fb")).toContain(`viewer@${adminB.account}`);
   });
 });
 
@@ -199,34 +314,103 @@ describe("custom roles", () => {
   test("an admin creates a role, assigns it, its grants apply to the tenant's projects, and deleting revokes", async () => {
     const admin = await h.signUp("admin");
     const worker = await h.signUp("worker");
-    const tenant = ((await (await h.request("/v1/tenants", { method: "POST", token: admin.token, json: { name: "Roles" } })).json()) as { tenant: { id: string } }).tenant.id;
-    const invitation = (await (await h.request(`/v1/tenants/${tenant}/invitations`, { method: "POST", token: admin.token, json: { email: worker.email, role: "member" } })).json()) as {
+    const tenant = (
+      (await (
+        await h.request("/v1/tenants", {
+          method: "POST",
+          token: admin.token,
+          json: { name: "Roles" },
+        })
+      ).json()) as { tenant: { id: string } }
+    ).tenant.id;
+    const invitation = (await (
+      await h.request(`/v1/tenants/${tenant}/invitations`, {
+        method: "POST",
+        token: admin.token,
+        json: { email: worker.email, role: "member" },
+      })
+    ).json()) as {
       invitation: { token: string };
     };
-    const account = ((await (await h.request("/v1/invitations/accept", { method: "POST", token: worker.token, json: { token: invitation.invitation.token } })).json()) as {
-      account: { id: string };
-    }).account.id;
-    await h.request("/v1/relationships", { method: "POST", token: admin.token, json: { updates: [{ operation: "touch", relationship: `project:r1#tenant@tenant:${tenant}` }] } });
+    const account = (
+      (await (
+        await h.request("/v1/invitations/accept", {
+          method: "POST",
+          token: worker.token,
+          json: { token: invitation.invitation.token },
+        })
+      ).json()) as {
+        account: { id: string };
+      }
+    ).account.id;
+    await h.request("/v1/relationships", {
+      method: "POST",
+      token: admin.token,
+      json: {
+        updates: [{ operation: "touch", relationship: `project:r1#tenant@tenant:${tenant}` }],
+      },
+    });
 
-    const created = await h.request(`/v1/tenants/${tenant}/roles`, { method: "POST", token: admin.token, json: { name: "Editors", permissions: ["project_edit"] } });
+    const created = await h.request(`/v1/tenants/${tenant}/roles`, {
+      method: "POST",
+      token: admin.token,
+      json: { name: "Editors", permissions: ["project_edit"] },
+    });
     expect(created.status).toBe(201);
     const roleId = ((await created.json()) as { role: { id: string } }).role.id;
     const canEdit = async () =>
-      ((await (await h.request("/v1/check", { method: "POST", token: worker.token, json: { resource: "project:r1", permission: "edit" } })).json()) as { allowed: boolean }).allowed;
+      (
+        (await (
+          await h.request("/v1/check", {
+            method: "POST",
+            token: worker.token,
+            json: { resource: "project:r1", permission: "edit" },
+          })
+        ).json()) as { allowed: boolean }
+      ).allowed;
     expect(await canEdit()).toBe(false);
 
-    expect((await h.request(`/v1/tenants/${tenant}/roles/${roleId}/members/${account}`, { method: "PUT", token: worker.token })).status).toBe(403);
-    expect((await h.request(`/v1/tenants/${tenant}/roles/${roleId}/members/${account}`, { method: "PUT", token: admin.token })).status).toBe(204);
+    expect(
+      (
+        await h.request(`/v1/tenants/${tenant}/roles/${roleId}/members/${account}`, {
+          method: "PUT",
+          token: worker.token,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await h.request(`/v1/tenants/${tenant}/roles/${roleId}/members/${account}`, {
+          method: "PUT",
+          token: admin.token,
+        })
+      ).status,
+    ).toBe(204);
     expect(await canEdit()).toBe(true);
 
-    const roles = (await (await h.request(`/v1/tenants/${tenant}/roles`, { token: admin.token })).json()) as { roles: { id: string; permissions: string[]; members: string[] }[] };
-    expect(roles.roles).toEqual([{ id: roleId, name: "Editors", permissions: ["project_edit"], members: [account] }]);
+    const roles = (await (
+      await h.request(`/v1/tenants/${tenant}/roles`, { token: admin.token })
+    ).json()) as { roles: { id: string; permissions: string[]; members: string[] }[] };
+    expect(roles.roles).toEqual([
+      { id: roleId, name: "Editors", permissions: ["project_edit"], members: [account] },
+    ]);
 
-    const bad = await h.request(`/v1/tenants/${tenant}/roles`, { method: "POST", token: admin.token, json: { name: "Bad", permissions: ["launch_rockets"] } });
+    const bad = await h.request(`/v1/tenants/${tenant}/roles`, {
+      method: "POST",
+      token: admin.token,
+      json: { name: "Bad", permissions: ["launch_rockets"] },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Problem).field).toBe("permissions");
 
-    expect((await h.request(`/v1/tenants/${tenant}/roles/${roleId}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+    expect(
+      (
+        await h.request(`/v1/tenants/${tenant}/roles/${roleId}`, {
+          method: "DELETE",
+          token: admin.token,
+        })
+      ).status,
+    ).toBe(204);
     expect(await canEdit()).toBe(false);
   });
 });

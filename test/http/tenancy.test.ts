@@ -13,15 +13,28 @@ describe("tenants, invitations and members", () => {
     return (await response.json()) as { tenant: { id: string }; account: { id: string } };
   }
   const invite = (token: string, tenantId: string, email: string, role = "member") =>
-    h.request(`/v1/tenants/${tenantId}/invitations`, { method: "POST", token, json: { email, role } });
-  const accept = (token: string, invitation: string) => h.request("/v1/invitations/accept", { method: "POST", token, json: { token: invitation } });
+    h.request(`/v1/tenants/${tenantId}/invitations`, {
+      method: "POST",
+      token,
+      json: { email, role },
+    });
+  const accept = (token: string, invitation: string) =>
+    h.request("/v1/invitations/accept", { method: "POST", token, json: { token: invitation } });
   const members = async (token: string, tenantId: string) =>
-    ((await (await h.request(`/v1/tenants/${tenantId}/members`, { token })).json()) as { members: { accountId: string; roles: string[] }[] }).members;
+    (
+      (await (await h.request(`/v1/tenants/${tenantId}/members`, { token })).json()) as {
+        members: { accountId: string; roles: string[] }[];
+      }
+    ).members;
 
   async function join(ownerToken: string, tenantId: string, role = "member") {
     const user = await h.signUp();
-    const invitation = (await (await invite(ownerToken, tenantId, user.email, role)).json()) as { invitation: { token: string } };
-    const accepted = (await (await accept(user.token, invitation.invitation.token)).json()) as { account: { id: string } };
+    const invitation = (await (await invite(ownerToken, tenantId, user.email, role)).json()) as {
+      invitation: { token: string };
+    };
+    const accepted = (await (await accept(user.token, invitation.invitation.token)).json()) as {
+      account: { id: string };
+    };
     return { ...user, accountId: accepted.account.id };
   }
 
@@ -34,7 +47,9 @@ describe("tenants, invitations and members", () => {
     };
     expect(session.activeAccount).toEqual({ id: account.id, tenantId: tenant.id });
     expect(session.accounts[0]?.roles).toEqual(["owner"]);
-    expect(await members(owner.token, tenant.id)).toMatchObject([{ accountId: account.id, roles: ["owner"] }]);
+    expect(await members(owner.token, tenant.id)).toMatchObject([
+      { accountId: account.id, roles: ["owner"] },
+    ]);
   });
 
   test("an invitation is single use, stored hashed, and only for the invited email", async () => {
@@ -42,7 +57,11 @@ describe("tenants, invitations and members", () => {
     const { tenant } = await tenantOf(owner.token);
     const invitee = await h.signUp();
     const other = await h.signUp();
-    const invitation = ((await (await invite(owner.token, tenant.id, invitee.email)).json()) as { invitation: { token: string } }).invitation.token;
+    const invitation = (
+      (await (await invite(owner.token, tenant.id, invitee.email)).json()) as {
+        invitation: { token: string };
+      }
+    ).invitation.token;
     const stored = JSON.stringify(h.runtime.services.db.prepare("SELECT * FROM invitations").all());
     expect(stored).not.toContain(invitation);
 
@@ -59,7 +78,11 @@ describe("tenants, invitations and members", () => {
     const owner = await h.signUp();
     const { tenant } = await tenantOf(owner.token);
     const invitee = await h.signUp();
-    const invitation = ((await (await invite(owner.token, tenant.id, invitee.email)).json()) as { invitation: { token: string } }).invitation.token;
+    const invitation = (
+      (await (await invite(owner.token, tenant.id, invitee.email)).json()) as {
+        invitation: { token: string };
+      }
+    ).invitation.token;
     h.now.ms += 3600 * 1000 + 1;
     const response = await accept(invitee.token, invitation);
     h.now.ms = Date.now();
@@ -75,36 +98,66 @@ describe("tenants, invitations and members", () => {
     const owner = await h.signUp();
     const { tenant } = await tenantOf(owner.token);
     const member = await join(owner.token, tenant.id, role);
-    expect((await invite(member.token, tenant.id, `x-${Date.now()}@example.com`)).status).toBe(expected);
-    expect((await h.request(`/v1/tenants/${tenant.id}/members`, { token: member.token })).status).toBe(list);
+    expect((await invite(member.token, tenant.id, `x-${Date.now()}@example.com`)).status).toBe(
+      expected,
+    );
+    expect(
+      (await h.request(`/v1/tenants/${tenant.id}/members`, { token: member.token })).status,
+    ).toBe(list);
   });
 
   test("an admin cannot invite an owner or touch an owner; an owner can", async () => {
     const owner = await h.signUp();
     const { tenant, account } = await tenantOf(owner.token);
     const admin = await join(owner.token, tenant.id, "admin");
-    expect((await invite(admin.token, tenant.id, `o-${Date.now()}@example.com`, "owner")).status).toBe(403);
-    const demote = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, { method: "PUT", token: admin.token, json: { role: "member" } });
+    expect(
+      (await invite(admin.token, tenant.id, `o-${Date.now()}@example.com`, "owner")).status,
+    ).toBe(403);
+    const demote = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
+      method: "PUT",
+      token: admin.token,
+      json: { role: "member" },
+    });
     expect(demote.status).toBe(403);
-    const remove = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, { method: "DELETE", token: admin.token });
+    const remove = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
+      method: "DELETE",
+      token: admin.token,
+    });
     expect(remove.status).toBe(403);
-    const promote = await h.request(`/v1/tenants/${tenant.id}/members/${admin.accountId}`, { method: "PUT", token: owner.token, json: { role: "owner" } });
+    const promote = await h.request(`/v1/tenants/${tenant.id}/members/${admin.accountId}`, {
+      method: "PUT",
+      token: owner.token,
+      json: { role: "owner" },
+    });
     expect(promote.status).toBe(200);
   });
 
   test("the last owner can be neither demoted nor removed", async () => {
     const owner = await h.signUp();
     const { tenant, account } = await tenantOf(owner.token);
-    const demote = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, { method: "PUT", token: owner.token, json: { role: "admin" } });
+    const demote = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
+      method: "PUT",
+      token: owner.token,
+      json: { role: "admin" },
+    });
     expect(demote.status).toBe(409);
     expect(((await demote.json()) as { code: string }).code).toBe("last_owner");
-    const remove = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, { method: "DELETE", token: owner.token });
+    const remove = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
+      method: "DELETE",
+      token: owner.token,
+    });
     expect(remove.status).toBe(409);
 
     const second = await join(owner.token, tenant.id, "owner");
-    const nowAllowed = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, { method: "PUT", token: second.token, json: { role: "member" } });
+    const nowAllowed = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
+      method: "PUT",
+      token: second.token,
+      json: { role: "member" },
+    });
     expect(nowAllowed.status).toBe(200);
-    expect((await members(second.token, tenant.id)).find((m) => m.accountId === account.id)?.roles).toEqual(["member"]);
+    expect(
+      (await members(second.token, tenant.id)).find((m) => m.accountId === account.id)?.roles,
+    ).toEqual(["member"]);
   });
 
   test("concurrent demotions of the two owners leave one owner", async () => {
@@ -112,8 +165,16 @@ describe("tenants, invitations and members", () => {
     const { tenant, account } = await tenantOf(owner.token);
     const second = await join(owner.token, tenant.id, "owner");
     const results = await Promise.all([
-      h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, { method: "PUT", token: second.token, json: { role: "member" } }),
-      h.request(`/v1/tenants/${tenant.id}/members/${second.accountId}`, { method: "PUT", token: owner.token, json: { role: "member" } }),
+      h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
+        method: "PUT",
+        token: second.token,
+        json: { role: "member" },
+      }),
+      h.request(`/v1/tenants/${tenant.id}/members/${second.accountId}`, {
+        method: "PUT",
+        token: owner.token,
+        json: { role: "member" },
+      }),
     ]);
     // The loser is refused either as the last owner (409) or, demoted already, as no owner (403).
     const statuses = results.map((r) => r.status).sort();
@@ -127,12 +188,29 @@ describe("tenants, invitations and members", () => {
     const owner = await h.signUp();
     const { tenant } = await tenantOf(owner.token);
     const member = await join(owner.token, tenant.id);
-    expect((await h.request(`/v1/tenants/${tenant.id}/members/${member.accountId}`, { method: "DELETE", token: owner.token })).status).toBe(204);
-    expect((await members(owner.token, tenant.id)).map((m) => m.accountId)).not.toContain(member.accountId);
-    const invitation = ((await (await invite(owner.token, tenant.id, member.email)).json()) as { invitation: { token: string } }).invitation.token;
-    const accepted = (await (await accept(member.token, invitation)).json()) as { account: { id: string } };
+    expect(
+      (
+        await h.request(`/v1/tenants/${tenant.id}/members/${member.accountId}`, {
+          method: "DELETE",
+          token: owner.token,
+        })
+      ).status,
+    ).toBe(204);
+    expect((await members(owner.token, tenant.id)).map((m) => m.accountId)).not.toContain(
+      member.accountId,
+    );
+    const invitation = (
+      (await (await invite(owner.token, tenant.id, member.email)).json()) as {
+        invitation: { token: string };
+      }
+    ).invitation.token;
+    const accepted = (await (await accept(member.token, invitation)).json()) as {
+      account: { id: string };
+    };
     expect(accepted.account.id).toBe(member.accountId);
-    expect((await members(owner.token, tenant.id)).map((m) => m.accountId)).toContain(member.accountId);
+    expect((await members(owner.token, tenant.id)).map((m) => m.accountId)).toContain(
+      member.accountId,
+    );
   });
 
   test("members of another tenant learn nothing about this one", async () => {
@@ -140,7 +218,9 @@ describe("tenants, invitations and members", () => {
     const { tenant } = await tenantOf(owner.token);
     const stranger = await h.signUp();
     await tenantOf(stranger.token);
-    expect((await h.request(`/v1/tenants/${tenant.id}/members`, { token: stranger.token })).status).toBe(403);
+    expect(
+      (await h.request(`/v1/tenants/${tenant.id}/members`, { token: stranger.token })).status,
+    ).toBe(403);
     expect((await invite(stranger.token, tenant.id, "x@example.com")).status).toBe(403);
   });
 });

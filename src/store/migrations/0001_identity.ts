@@ -59,5 +59,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("accepted_at", "bigint")
     .addColumn("accepted_account_id", "text")
     .execute();
-  await db.schema.createIndex("invitations_by_tenant").on("invitations").column("tenant_id").execute();
+  await db.schema
+    .createIndex("invitations_by_tenant")
+    .on("invitations")
+    .column("tenant_id")
+    .execute();
 }

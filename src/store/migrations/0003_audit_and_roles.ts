@@ -18,7 +18,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updates", "text", (c) => c.notNull())
     .addColumn("zedtoken", "text")
     .execute();
-  await db.schema.createIndex("audit_by_tenant").on("audit_log").columns(["tenant_id", "id"]).execute();
+  await db.schema
+    .createIndex("audit_by_tenant")
+    .on("audit_log")
+    .columns(["tenant_id", "id"])
+    .execute();
 
   await db.schema
     .createTable("roles")

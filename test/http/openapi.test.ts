@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type Harness, startHarness } from "./harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h.close());
+
+test("the OpenAPI document is generated from the routes", async () => {
+  const response = await h.request("/openapi.json");
+  expect(response.status).toBe(200);
+  const doc = (await response.json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, unknown>>;
+  };
+  expect(doc.openapi).toMatch(/^3\./);
+  for (const [path, method] of [
+    ["/v1/check", "post"],
+    ["/v1/check/bulk", "post"],
+    ["/v1/lookup/resources", "post"],
+    ["/v1/lookup/subjects", "post"],
+    ["/v1/auth/login", "post"],
+    ["/v1/session/active-tenant", "put"],
+    ["/v1/relationships", "delete"],
+    ["/v1/tenants/{tenantId}/audit", "get"],
+  ] as const) {
+    expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+  }
+});
+
+test("the reference page lists the routes without loading anything from elsewhere", async () => {
+  const response = await h.request("/docs");
+  expect(response.headers.get("content-type")).toContain("text/html");
+  const html = await response.text();
+  expect(html).toContain("/v1/check");
+  expect(html).not.toMatch(/<script|https?:\/\/cdn/);
+});
