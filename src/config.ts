@@ -65,6 +65,8 @@ export const configSchema = z.object({
     .default(7 * 24 * 3600),
   RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_AUTH_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  DECISION_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  DECISION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
 });
 

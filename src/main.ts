@@ -9,6 +9,7 @@ import { FreshEngine } from "./authz/fresh-engine.js";
 import { openEngine } from "./authz/open-engine.js";
 import { syncSchema } from "./authz/schema-sync.js";
 import { CheckBatcher } from "./check/check-batcher.js";
+import { DecisionCache } from "./check/decision-cache.js";
 import type { Config } from "./config.js";
 import { openDatabase, type SqliteDatabase } from "./db/sqlite.js";
 import { createApp } from "./http/app.js";
@@ -71,6 +72,7 @@ export async function startRuntime(
     store,
     engine,
     checks: new CheckBatcher(engine),
+    decisions: new DecisionCache(decisionValidity(config, base, engine), config.DECISION_CACHE_SIZE, clock),
     logger,
     clock,
     sessionPolicy: {
@@ -97,6 +99,23 @@ export async function startRuntime(
       services.db.close();
       unlock();
     },
+  };
+}
+
+const DECISION_MAX_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * How long a check decision stays valid without a write. The embedded engine knows every
+ * expiration (SQLite), so a decision lasts until the next one; a remote SpiceDB's expirations are
+ * unknown here, so decisions last DECISION_CACHE_TTL_MS.
+ */
+function decisionValidity(config: Config, base: AuthzEngine, engine: FreshEngine) {
+  return {
+    generation: async () => (await engine.latestToken()) ?? "",
+    validUntil: (now: number) =>
+      base instanceof DurableEngine
+        ? Math.min(now + DECISION_MAX_AGE_MS, base.nextExpiration(now))
+        : now + config.DECISION_CACHE_TTL_MS,
   };
 }
 

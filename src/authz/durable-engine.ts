@@ -26,6 +26,7 @@ const fullyConsistent = () =>
 export class DurableEngine implements AuthzEngine {
   readonly kind = "embedded" as const;
   private queue: Promise<unknown> = Promise.resolve();
+  private expiration: { at: number } | undefined;
 
   private constructor(
     private readonly engine: EmbeddedEngine,
@@ -128,6 +129,7 @@ export class DurableEngine implements AuthzEngine {
     remove: v1.Relationship[],
     audit: ReturnType<typeof claimAuditRow>,
   ): Promise<void> {
+    this.expiration = undefined;
     try {
       this.store.apply({ upsert, remove, audit });
     } catch (error) {
@@ -169,6 +171,17 @@ export class DurableEngine implements AuthzEngine {
       }
       return response;
     });
+  }
+
+  /**
+   * The next moment a stored relationship expires (decisions may change then without a write);
+   * Infinity when none will. Remembered until that moment passes or a write lands.
+   */
+  nextExpiration(now: number): number {
+    if (this.expiration === undefined || now >= this.expiration.at) {
+      this.expiration = { at: this.store.nextExpiration(now) ?? Number.POSITIVE_INFINITY };
+    }
+    return this.expiration.at;
   }
 
   /** Removes expired rows from SQLite; the engine already treats them as absent. */

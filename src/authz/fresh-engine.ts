@@ -17,6 +17,11 @@ import type { AuthzEngine } from "./engine.js";
  */
 export class FreshEngine implements AuthzEngine {
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Without a shared store only this process writes, so the newest token is known here and reads
+   * need not ask the database. undefined: not loaded yet.
+   */
+  private localToken: string | undefined;
 
   constructor(
     private readonly inner: AuthzEngine,
@@ -39,15 +44,18 @@ export class FreshEngine implements AuthzEngine {
       .set({ token: "", written_at: 0 })
       .where("id", "=", 1)
       .execute();
+    this.localToken = "";
   }
 
   /** The zedtoken of the newest acknowledged write, if any. */
   async latestToken(): Promise<string | undefined> {
+    if (!this.shared && this.localToken !== undefined) return this.localToken || undefined;
     const row = await this.store
       .selectFrom("authz_freshness")
       .select("token")
       .where("id", "=", 1)
       .executeTakeFirst();
+    if (!this.shared) this.localToken = row?.token ?? "";
     return row?.token || undefined;
   }
 
@@ -107,6 +115,7 @@ export class FreshEngine implements AuthzEngine {
       .set({ token, written_at: this.clock() })
       .where("id", "=", 1)
       .execute();
+    if (!this.shared) this.localToken = token;
   }
 
   writeRelationships(request: v1.WriteRelationshipsRequest) {

@@ -116,6 +116,12 @@ export class RelationshipStore {
       .get(now) as number;
   }
 
+  /** The earliest expiration still ahead of `now`, if any relationship expires at all. */
+  nextExpiration(now: number): number | undefined {
+    const next = this.db.prepare("SELECT min(expires_at) FROM relationships WHERE expires_at > ?").pluck().get(now) as number | null;
+    return next ?? undefined;
+  }
+
   /** Drops rows whose expiration has passed; the engine already ignores them. */
   deleteExpired(now = Date.now()): number {
     return this.db.prepare("DELETE FROM relationships WHERE expires_at <= ?").run(now).changes;

@@ -4,6 +4,7 @@ import { parseObjectReference, parseSubjectReference } from "../authz/relationsh
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, ValidationError } from "../lib/errors.js";
 import type { BatchedResult } from "./check-batcher.js";
+import { DecisionCache } from "./decision-cache.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import { type ExplainNode, explainTrace } from "./explain.js";
 import type { ResolvedSubject } from "./subject.js";
@@ -91,7 +92,7 @@ async function runChecks(
   const all = membership ? [membership, ...items] : items;
   let results: BatchedResult[];
   if (consistency === undefined || consistency === "minimize_latency") {
-    results = await Promise.all(all.map((item) => ctx.services.checks.check(item)));
+    results = await cachedChecks(ctx, all);
   } else {
     const response = await ctx.services.engine.checkBulkPermissions(
       v1.CheckBulkPermissionsRequest.create({
@@ -113,6 +114,23 @@ async function runChecks(
     results = rest;
   }
   return { results, checkedAt: results[0]?.checkedAt };
+}
+
+/** Answers from the decision cache where it can, and sends the rest through the batcher. */
+async function cachedChecks(ctx: ActionContext, items: v1.CheckBulkPermissionsRequestItem[]): Promise<BatchedResult[]> {
+  const { decisions, checks } = ctx.services;
+  if (!decisions.enabled) return Promise.all(items.map((item) => checks.check(item)));
+  const generation = await decisions.generation();
+  return Promise.all(
+    items.map(async (item) => {
+      const key = DecisionCache.key(generation, item);
+      const cached = decisions.get(key);
+      if (cached) return cached;
+      const result = await checks.check(item);
+      decisions.set(key, result);
+      return result;
+    }),
+  );
 }
 
 export async function checkPermission({

@@ -2,6 +2,7 @@ import type { RateLimiter } from "../auth/rate-limit.js";
 import type { SessionPolicy } from "../auth/sessions.js";
 import type { AuthzEngine } from "../authz/engine.js";
 import type { CheckBatcher } from "../check/check-batcher.js";
+import type { DecisionCache } from "../check/decision-cache.js";
 import type { Config } from "../config.js";
 import type { SqliteDatabase } from "../db/sqlite.js";
 import type { Logger } from "../lib/logger.js";
@@ -18,6 +19,8 @@ export interface AppServices {
   engine: AuthzEngine;
   /** Coalesces concurrent permission checks into bulk engine calls. */
   checks: CheckBatcher;
+  /** Remembers decisions until a write or an expiration could change them. */
+  decisions: DecisionCache;
   logger: Logger;
   clock: () => number;
   sessionPolicy: SessionPolicy;

@@ -19,6 +19,28 @@ const MIGRATIONS: Record<string, Migration> = {
 // Postgres returns int8 as strings; our bigints are unix milliseconds, well within 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; on the check path that was the largest single
+ * cost. The same query shape compiles to the same SQL text, so prepared statements are reused by
+ * text (least recently used dropped beyond a bound, for queries with varying IN lists).
+ */
+function withStatementCache(db: SqliteDatabase) {
+  const statements = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) statements.delete(sql);
+      else statement = db.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
+  };
+}
+
 /**
  * The identity store: Postgres when DATABASE_URL is set (several replicas share it), otherwise the
  * service's SQLite file. Migrated to the latest version before it is returned.
@@ -29,7 +51,7 @@ export async function openStore(options: {
 }): Promise<Store> {
   const dialect = options.databaseUrl
     ? new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) })
-    : new SqliteDialect({ database: options.sqlite });
+    : new SqliteDialect({ database: withStatementCache(options.sqlite) });
   const store = new Kysely<Tables>({ dialect });
   const migrator = new Migrator({
     db: store,
