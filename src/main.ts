@@ -16,6 +16,8 @@ import { createApp } from "./http/app.js";
 import type { AppServices } from "./http/services.js";
 import { lockDataDir } from "./lib/data-dir-lock.js";
 import type { Logger } from "./lib/logger.js";
+import { MeteredEngine } from "./metrics/metered-engine.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { openStore, type Store } from "./store/database.js";
 
 const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
@@ -44,6 +46,7 @@ export async function startRuntime(
 ): Promise<Runtime> {
   const unlock = config.SPICEDB_ENDPOINT ? () => {} : lockDataDir(config.DATA_DIR, purpose);
   let db: SqliteDatabase | undefined;
+  const metrics = createMetrics();
   let base: AuthzEngine | undefined;
   let engine: FreshEngine | undefined;
   let store: Store | undefined;
@@ -51,7 +54,12 @@ export async function startRuntime(
     db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
     store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db });
     base = await openEngine(config, db, logger);
-    engine = new FreshEngine(base, store, config.DATABASE_URL !== undefined, clock);
+    engine = new FreshEngine(
+      new MeteredEngine(base, metrics),
+      store,
+      config.DATABASE_URL !== undefined,
+      clock,
+    );
     if (base.kind === "embedded") await engine.reset();
     if (applySchema) {
       const schema = readFileSync(config.SCHEMA_PATH, "utf8");
@@ -71,9 +79,14 @@ export async function startRuntime(
     db,
     store,
     engine,
-    checks: new CheckBatcher(engine),
-    decisions: new DecisionCache(decisionValidity(config, base, engine), config.DECISION_CACHE_SIZE, clock),
+    checks: new CheckBatcher(engine, metrics),
+    decisions: new DecisionCache(
+      decisionValidity(config, base, engine),
+      config.DECISION_CACHE_SIZE,
+      clock,
+    ),
     logger,
+    metrics,
     clock,
     sessionPolicy: {
       idleMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,

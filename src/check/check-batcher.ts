@@ -1,5 +1,6 @@
 import { v1 } from "@authzed/authzed-node";
 import type { AuthzEngine } from "../authz/engine.js";
+import type { Metrics } from "../metrics/metrics.js";
 
 /** One item's outcome: its pair (a result or a per-item error) and the batch's zedtoken. */
 export interface BatchedResult {
@@ -32,7 +33,10 @@ export class CheckBatcher {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private readonly engine: AuthzEngine) {}
+  constructor(
+    private readonly engine: AuthzEngine,
+    private readonly metrics?: Metrics,
+  ) {}
 
   /** Checks one item; resolves with its pair (which carries either a result or a per-item error). */
   check(item: v1.CheckBulkPermissionsRequestItem): Promise<BatchedResult> {
@@ -63,6 +67,7 @@ export class CheckBatcher {
   }
 
   private async send(batch: Pending[]): Promise<void> {
+    this.metrics?.checkBatchSize.observe(batch.length);
     try {
       const response = await this.engine.checkBulkPermissions(
         v1.CheckBulkPermissionsRequest.create({ items: batch.map((p) => p.item) }),

@@ -4,8 +4,8 @@ import { parseObjectReference, parseSubjectReference } from "../authz/relationsh
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, ValidationError } from "../lib/errors.js";
 import type { BatchedResult } from "./check-batcher.js";
-import { DecisionCache } from "./decision-cache.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
+import { DecisionCache } from "./decision-cache.js";
 import { type ExplainNode, explainTrace } from "./explain.js";
 import type { ResolvedSubject } from "./subject.js";
 
@@ -116,18 +116,46 @@ async function runChecks(
   return { results, checkedAt: results[0]?.checkedAt };
 }
 
+function countDecision(
+  ctx: ActionContext,
+  result: BatchedResult,
+  source: "cache" | "engine",
+): void {
+  const response = result.pair.response;
+  if (response.oneofKind !== "item") return;
+  ctx.services.metrics.checkDecisions.inc({
+    result: PERMISSIONSHIP[response.item.permissionship] ?? "no_permission",
+    source,
+  });
+}
+
 /** Answers from the decision cache where it can, and sends the rest through the batcher. */
-async function cachedChecks(ctx: ActionContext, items: v1.CheckBulkPermissionsRequestItem[]): Promise<BatchedResult[]> {
+async function cachedChecks(
+  ctx: ActionContext,
+  items: v1.CheckBulkPermissionsRequestItem[],
+): Promise<BatchedResult[]> {
   const { decisions, checks } = ctx.services;
-  if (!decisions.enabled) return Promise.all(items.map((item) => checks.check(item)));
+  if (!decisions.enabled) {
+    return Promise.all(
+      items.map(async (item) => {
+        const result = await checks.check(item);
+        countDecision(ctx, result, "engine");
+        return result;
+      }),
+    );
+  }
   const generation = await decisions.generation();
   return Promise.all(
     items.map(async (item) => {
       const key = DecisionCache.key(generation, item);
       const cached = decisions.get(key);
-      if (cached) return cached;
+      if (cached) {
+        countDecision(ctx, cached, "cache");
+        return cached;
+      }
       const result = await checks.check(item);
       decisions.set(key, result);
+      countDecision(ctx, result, "engine");
       return result;
     }),
   );

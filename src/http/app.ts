@@ -4,6 +4,7 @@ import { authRoutes } from "../auth/routes.js";
 import { checkRoutes } from "../check/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
+import { metricsRoutes } from "../metrics/routes.js";
 import { relationshipRoutes } from "../relationships/routes.js";
 import { roleRoutes } from "../roles/routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
@@ -21,17 +22,33 @@ export function createApp(services: AppServices) {
     c.set("services", services);
     const started = performance.now();
     await next();
-    const level = c.res.status >= 500 ? "error" : c.req.path.endsWith("z") ? "debug" : "info";
+    const seconds = (performance.now() - started) / 1000;
+    const status = c.res.status;
+    // The matched pattern, not the path: one time series per route, whatever the ids.
+    const labels = {
+      method: c.req.method,
+      route: status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath,
+      status: String(status),
+    };
+    services.metrics.httpRequests.inc(labels);
+    services.metrics.httpDuration.observe(labels, seconds);
+    const level =
+      status >= 500
+        ? "error"
+        : c.req.path.endsWith("z") || c.req.path === "/metrics"
+          ? "debug"
+          : "info";
     services.logger[level]({
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      status,
+      ms: Math.round(seconds * 10_000) / 10,
     });
   });
 
   app.route("/", healthRoutes);
+  app.route("/", metricsRoutes);
   app.use("/v1/*", authenticate, csrfProtection);
   app.route("/", authRoutes);
   app.route("/", tenancyRoutes);

@@ -6,6 +6,7 @@ import type { DecisionCache } from "../check/decision-cache.js";
 import type { Config } from "../config.js";
 import type { SqliteDatabase } from "../db/sqlite.js";
 import type { Logger } from "../lib/logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/database.js";
 import type { Actor } from "./actor.js";
 
@@ -22,6 +23,7 @@ export interface AppServices {
   /** Remembers decisions until a write or an expiration could change them. */
   decisions: DecisionCache;
   logger: Logger;
+  metrics: Metrics;
   clock: () => number;
   sessionPolicy: SessionPolicy;
   limits: { authByIp: RateLimiter; authByEmail: RateLimiter };

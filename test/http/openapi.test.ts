@@ -36,3 +36,26 @@ test("the reference page lists the routes without loading anything from elsewher
   expect(html).toContain("/v1/check");
   expect(html).not.toMatch(/<script|https?:\/\/cdn/);
 });
+
+test("metrics count requests by route pattern, check decisions and engine calls", async () => {
+  const user = await h.signUp();
+  await h.request("/v1/tenants", { method: "POST", token: user.token, json: { name: "Metrics" } });
+  await h.request("/v1/check", {
+    method: "POST",
+    token: user.token,
+    json: { resource: "project:m1", permission: "view" },
+  });
+  const response = await h.request("/metrics");
+  expect(response.headers.get("content-type")).toContain("text/plain");
+  const text = await response.text();
+  expect(text).toMatch(
+    /tenantgate_http_requests_total\{method="POST",route="\/v1\/check",status="200"\} 1/,
+  );
+  expect(text).toMatch(
+    /tenantgate_check_decisions_total\{result="no_permission",source="engine"\} 1/,
+  );
+  expect(text).toMatch(
+    /tenantgate_engine_call_duration_seconds_count\{method="CheckBulkPermissions"\} \d+/,
+  );
+  expect(text).toContain("tenantgate_check_batch_size_bucket");
+});
