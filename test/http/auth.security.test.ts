@@ -125,9 +125,7 @@ describe("sessions", () => {
   test("the session token is stored only as a hash", async () => {
     const user = await h.signUp();
     const [id, secret] = user.token.split(".") as [string, string];
-    const row = h.runtime.services.db
-      .prepare("SELECT * FROM sessions WHERE id = ?")
-      .get(id) as Record<string, unknown>;
+    const row = (await h.rows("sessions")).find((r) => r.id === id) as Record<string, unknown>;
     expect(JSON.stringify(row)).not.toContain(secret);
     expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
   });

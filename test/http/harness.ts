@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { v1 } from "@authzed/authzed-node";
+import pg from "pg";
 import { parseRelationship } from "../../src/authz/relationship-syntax.js";
 import { loadConfig } from "../../src/config.js";
 import { createApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { type Runtime, startRuntime } from "../../src/main.js";
+import type { Tables } from "../../src/store/tables.js";
 
 /**
  * A real tenantgate on a temp data dir: real SQLite, real embedded SpiceDB, requests through
@@ -21,14 +23,45 @@ export interface Harness {
     name?: string,
   ): Promise<{ token: string; userId: string; email: string; password: string }>;
   write(...relationships: string[]): Promise<void>;
+  /** Every row of an identity-store table, whichever database holds it. */
+  rows(table: keyof Tables & string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
 let counter = 0;
 
+/**
+ * With TEST_STORE=postgres (and TEST_DATABASE_URL naming a server), each harness gets a fresh
+ * Postgres database for its identity store: the same suite runs against both stores.
+ */
+async function freshPostgresDatabase(): Promise<
+  { url: string; drop(): Promise<void> } | undefined
+> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (process.env.TEST_STORE !== "postgres" || !admin) return undefined;
+  const name = `tenantgate_test_${process.pid}_${Date.now()}_${++counter}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const dropper = new pg.Client({ connectionString: admin });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), "tenantgate-http-"));
+  const postgres = await freshPostgresDatabase();
   const config = loadConfig({
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     DATA_DIR: dataDir,
     SCHEMA_PATH: join(import.meta.dirname, "../../schema.zed"),
     RATE_LIMIT_AUTH_PER_IP: "100000",
@@ -79,8 +112,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         }),
       );
     },
+    async rows(table) {
+      return runtime.services.store.selectFrom(table).selectAll().execute() as Promise<
+        Record<string, unknown>[]
+      >;
+    },
     async close() {
       await runtime.close();
+      await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -62,7 +62,7 @@ describe("tenants, invitations and members", () => {
         invitation: { token: string };
       }
     ).invitation.token;
-    const stored = JSON.stringify(h.runtime.services.db.prepare("SELECT * FROM invitations").all());
+    const stored = JSON.stringify(await h.rows("invitations"));
     expect(stored).not.toContain(invitation);
 
     const wrongUser = await accept(other.token, invitation);
