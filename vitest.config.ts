@@ -19,7 +19,7 @@ export default defineConfig({
       ...(postgres
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: "postgres",
                 include: ["test/http/**/*.test.ts", "test/e2e/replicas.test.ts"],

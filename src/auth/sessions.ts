@@ -3,6 +3,7 @@ import { decodeHex } from "@oslojs/encoding";
 import { hashSecret, secureRandomString } from "../lib/secure-random.js";
 import type { Store } from "../store/database.js";
 import type { SessionsTable } from "../store/tables.js";
+import type { User } from "./users.js";
 
 /**
  * Sessions in Lucia's design: a token `<id>.<secret>`, of which only SHA-256(secret) is stored
@@ -72,24 +73,42 @@ export async function createSession(
   return { session: toSession(row), token: `${id}.${secret}` };
 }
 
+/** A live session with its user and the account it has active (if any, as stored). */
+export interface ValidatedSession {
+  session: Session;
+  user: User;
+  activeAccount: { id: string; tenantId: string; userId: string; disabled: boolean } | null;
+}
+
 /**
- * The session a token names, if the token is genuine and the session alive. Renews the idle
- * expiry once half of it has passed (one write per half-window, not one per request).
+ * The session a token names, if the token is genuine and the session alive, with its user and
+ * active account in the same query (this runs on every request). Renews the idle expiry once half
+ * of it has passed (one write per half-window, not one per request).
  */
 export async function validateSessionToken(
   store: Store,
   token: string,
   policy: SessionPolicy,
   now: number,
-): Promise<Session | null> {
+): Promise<ValidatedSession | null> {
   const parts = token.split(".");
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
   if (!/^[a-z2-7]{24}$/.test(id) || !/^[a-z2-7]{24}$/.test(secret)) return null;
   const row = await store
     .selectFrom("sessions")
-    .selectAll()
-    .where("id", "=", id)
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .leftJoin("accounts", "accounts.id", "sessions.active_account_id")
+    .selectAll("sessions")
+    .select([
+      "users.email as user_email",
+      "users.name as user_name",
+      "users.created_at as user_created_at",
+      "accounts.tenant_id as account_tenant_id",
+      "accounts.user_id as account_user_id",
+      "accounts.disabled_at as account_disabled_at",
+    ])
+    .where("sessions.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
   if (!constantTimeEqual(decodeHex(hashSecret(secret)), decodeHex(row.secret_hash))) return null;
@@ -107,7 +126,19 @@ export async function validateSessionToken(
       .where("id", "=", id)
       .execute();
   }
-  return session;
+  return {
+    session,
+    user: { id: row.user_id, email: row.user_email, name: row.user_name, createdAt: row.user_created_at },
+    activeAccount:
+      row.active_account_id && row.account_tenant_id && row.account_user_id
+        ? {
+            id: row.active_account_id,
+            tenantId: row.account_tenant_id,
+            userId: row.account_user_id,
+            disabled: row.account_disabled_at !== null,
+          }
+        : null,
+  };
 }
 
 export async function invalidateSession(store: Store, sessionId: string): Promise<void> {

@@ -118,7 +118,10 @@ export class RelationshipStore {
 
   /** The earliest expiration still ahead of `now`, if any relationship expires at all. */
   nextExpiration(now: number): number | undefined {
-    const next = this.db.prepare("SELECT min(expires_at) FROM relationships WHERE expires_at > ?").pluck().get(now) as number | null;
+    const next = this.db
+      .prepare("SELECT min(expires_at) FROM relationships WHERE expires_at > ?")
+      .pluck()
+      .get(now) as number | null;
     return next ?? undefined;
   }
 

@@ -1,9 +1,9 @@
-import { validateSessionToken } from "../auth/sessions.js";
+import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { parseSubjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import type { Actor } from "../http/actor.js";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
-import { getAccount, getUserAccountInTenant } from "../tenancy/store.js";
+import { getUserAccountInTenant } from "../tenancy/store.js";
 
 /**
  * The subject a question is asked for, and what must also hold for the answer to count: for an
@@ -37,8 +37,7 @@ export async function resolveSubject(
 ): Promise<ResolvedSubject> {
   if (!actor) throw new UnauthorizedError();
   const { store, sessionPolicy, clock } = ctx.services;
-  let userId: string;
-  let activeAccountId: string | null;
+  let validated: ValidatedSession;
   if (actor.kind === "user") {
     if (input.subject)
       throw new ForbiddenError(
@@ -50,8 +49,7 @@ export async function resolveSubject(
         "sessionToken is for service keys; a user's own session is already known",
         "sessionToken",
       );
-    userId = actor.user.id;
-    activeAccountId = actor.session.activeAccountId;
+    validated = actor;
   } else if (input.subject) {
     if (input.sessionToken)
       throw new ValidationError("pass either subject or sessionToken, not both", "subject");
@@ -64,17 +62,16 @@ export async function resolveSubject(
         "the end user's session is invalid or expired",
         "invalid_session",
       );
-    userId = session.userId;
-    activeAccountId = session.activeAccountId;
+    validated = session;
   } else {
     throw new ValidationError("a service key must pass sessionToken or subject", "sessionToken");
   }
 
+  const userId = validated.user.id;
+  // The active account came with the session (one query); only a named tenant needs another.
   const account = input.tenantId
     ? await getUserAccountInTenant(store, userId, input.tenantId)
-    : activeAccountId
-      ? await getAccount(store, activeAccountId)
-      : undefined;
+    : validated.activeAccount;
   if (!account || account.userId !== userId || account.disabled) {
     if (input.tenantId) {
       throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", {

@@ -8,6 +8,7 @@ import { serveHttp, startRuntime } from "../main.js";
 import { runAuditCommand } from "./audit-command.js";
 import { runServiceKeyCommand, runUserCommand } from "./identity-commands.js";
 import { runSchemaCommand } from "./schema-command.js";
+import { runSpicedbCommand } from "./spicedb-command.js";
 import { CliUsageError } from "./usage-error.js";
 
 const USAGE = `usage: tenantgate <command>
@@ -25,6 +26,8 @@ commands:
   service-key revoke ID_OR_NAME  revoke a key at once
   audit export [--tenant ID] [--since TIME]
                                  print the audit log as JSON lines
+  spicedb serve --preshared-key KEY [--port N] [--data-dir DIR]
+                                 a single-node SpiceDB gRPC server for development and tests
 
 Configuration comes from the environment; see README.md.`;
 
@@ -38,6 +41,7 @@ async function run(argv: string[]): Promise<void> {
   }
   // Validates files on its own embedded SpiceDB: needs no configuration, data dir or server.
   if (command === "schema") process.exit(await runSchemaCommand(argv.slice(1)));
+  if (command === "spicedb") return runSpicedbCommand(argv.slice(1));
   const config = loadConfig();
   // CLI commands keep stderr quiet unless asked; the server logs at the configured level.
   const logger = createLogger(

@@ -2,14 +2,13 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { SERVICE_KEY_PREFIX, type ServiceKey, validateServiceKey } from "../auth/service-keys.js";
-import { type Session, validateSessionToken } from "../auth/sessions.js";
-import { getUserById, type User } from "../auth/users.js";
+import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
 import type { AppEnv } from "./services.js";
 
 /** Who is making the request: a signed-in user, or another service with its key. */
 export type Actor =
-  | { kind: "user"; user: User; session: Session; token: string; via: "cookie" | "bearer" }
+  | (ValidatedSession & { kind: "user"; token: string; via: "cookie" | "bearer" })
   | { kind: "service"; key: ServiceKey };
 
 export type UserActor = Extract<Actor, { kind: "user" }>;
@@ -54,16 +53,14 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new UnauthorizedError("service key is invalid or revoked", "invalid_service_key");
     c.set("actor", { kind: "service", key });
   } else if (token) {
-    const session = await validateSessionToken(
+    const validated = await validateSessionToken(
       services.store,
       token,
       services.sessionPolicy,
       services.clock(),
     );
-    const user = session ? await getUserById(services.store, session.userId) : undefined;
-    if (!session || !user)
-      throw new UnauthorizedError("session is invalid or expired", "invalid_session");
-    c.set("actor", { kind: "user", user, session, token, via: bearer ? "bearer" : "cookie" });
+    if (!validated) throw new UnauthorizedError("session is invalid or expired", "invalid_session");
+    c.set("actor", { kind: "user", ...validated, token, via: bearer ? "bearer" : "cookie" });
   }
   await next();
 };

@@ -35,7 +35,8 @@ function withStatementCache(db: SqliteDatabase) {
       if (statement) statements.delete(sql);
       else statement = db.prepare(sql);
       statements.set(sql, statement);
-      if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      if (statements.size > STATEMENT_CACHE_SIZE)
+        statements.delete(statements.keys().next().value as string);
       return statement;
     },
   };
