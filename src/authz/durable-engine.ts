@@ -189,8 +189,12 @@ export class DurableEngine implements AuthzEngine {
     return this.store.deleteExpired();
   }
 
-  readSchema() {
-    return this.engine.readSchema();
+  /**
+   * The schema as it was written (SpiceDB hands back a reformatted copy of the same schema), so
+   * that an unchanged schema.zed is recognised as unchanged at start.
+   */
+  async readSchema() {
+    return this.store.getState(SCHEMA_KEY) ?? (await this.engine.readSchema());
   }
   checkPermission(request: v1.CheckPermissionRequest) {
     return this.engine.checkPermission(request);

@@ -52,5 +52,7 @@ export function problemResponse(c: Context, error: AppError): Response {
   };
   const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE };
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
+  const requestId = c.get("requestId") as string | undefined;
+  if (requestId) headers["x-request-id"] = requestId;
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }

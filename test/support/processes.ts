@@ -43,17 +43,26 @@ export function runNode(
 }
 
 /** Runs `bin/tenantgate.js ARGS` to completion. */
-export function runCli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }) {
+export function runCli(
+  args: string[],
+  options?: { env?: Record<string, string>; timeoutMs?: number },
+) {
   return runNode([CLI_PATH, ...args], options);
 }
 
 /** Spawns a long-running node process; the caller stops it (see `stopProcess`). */
 export function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: childEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Resolves when the process has exited, with its code and signal. */
-export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   }
@@ -100,9 +109,16 @@ export function waitForLine(
       if (match(line)) finish(undefined, line);
     };
     const onExit = (code: number | null) =>
-      finish(new Error(`process exited (${code}) before the line came; it printed:\n${seen.join("\n")}`));
+      finish(
+        new Error(`process exited (${code}) before the line came; it printed:\n${seen.join("\n")}`),
+      );
     const timer = setTimeout(
-      () => finish(new Error(`no matching line within ${timeoutMs} ms; ${stream} so far:\n${seen.join("\n")}`)),
+      () =>
+        finish(
+          new Error(
+            `no matching line within ${timeoutMs} ms; ${stream} so far:\n${seen.join("\n")}`,
+          ),
+        ),
       timeoutMs,
     );
     lines.on("line", onLine);
@@ -121,10 +137,18 @@ export interface RunningServer {
  * Starts `tenantgate serve` on a free port (PORT=0), waits for its "listening" log line to learn
  * the port, then for /readyz to answer 200.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<RunningServer> {
   const child = spawnNode([CLI_PATH, "serve"], { PORT: "0", LOG_LEVEL: "info", ...env });
   try {
-    const line = await waitForLine(child, "stderr", (l) => l.includes("tenantgate listening"), timeoutMs);
+    const line = await waitForLine(
+      child,
+      "stderr",
+      (l) => l.includes("tenantgate listening"),
+      timeoutMs,
+    );
     const { port } = JSON.parse(line) as { port: number };
     const url = `http://127.0.0.1:${port}`;
     await waitForReady(url, timeoutMs);

@@ -16,11 +16,20 @@ export const fullyConsistent = (): v1.Consistency =>
   v1.Consistency.create({ requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } });
 
 export const touch = (text: string): v1.RelationshipUpdate =>
-  v1.RelationshipUpdate.create({ operation: Operation.TOUCH, relationship: parseRelationship(text) });
+  v1.RelationshipUpdate.create({
+    operation: Operation.TOUCH,
+    relationship: parseRelationship(text),
+  });
 export const create = (text: string): v1.RelationshipUpdate =>
-  v1.RelationshipUpdate.create({ operation: Operation.CREATE, relationship: parseRelationship(text) });
+  v1.RelationshipUpdate.create({
+    operation: Operation.CREATE,
+    relationship: parseRelationship(text),
+  });
 export const remove = (text: string): v1.RelationshipUpdate =>
-  v1.RelationshipUpdate.create({ operation: Operation.DELETE, relationship: parseRelationship(text) });
+  v1.RelationshipUpdate.create({
+    operation: Operation.DELETE,
+    relationship: parseRelationship(text),
+  });
 
 /** A filter from `type:id#relation@subjectType:subjectId`, any part but the type left out. */
 export function relationshipFilter(parts: {
@@ -57,16 +66,27 @@ export function write(
 }
 
 /** Touches relationships given in string syntax. */
-export function touchAll(engine: AuthzEngine, texts: string[]): Promise<v1.WriteRelationshipsResponse> {
+export function touchAll(
+  engine: AuthzEngine,
+  texts: string[],
+): Promise<v1.WriteRelationshipsResponse> {
   return write(engine, texts.map(touch));
 }
 
 /** The relationships matching a filter, in string syntax, sorted. */
-export async function readMatching(engine: AuthzEngine, filter: v1.RelationshipFilter): Promise<string[]> {
+export async function readMatching(
+  engine: AuthzEngine,
+  filter: v1.RelationshipFilter,
+): Promise<string[]> {
   const responses = await engine.readRelationships(
-    v1.ReadRelationshipsRequest.create({ consistency: fullyConsistent(), relationshipFilter: filter }),
+    v1.ReadRelationshipsRequest.create({
+      consistency: fullyConsistent(),
+      relationshipFilter: filter,
+    }),
   );
-  return responses.flatMap((r) => (r.relationship ? [formatRelationship(r.relationship)] : [])).sort();
+  return responses
+    .flatMap((r) => (r.relationship ? [formatRelationship(r.relationship)] : []))
+    .sort();
 }
 
 /** Every relationship the engine holds (one read per definition of its schema), sorted. */
@@ -87,7 +107,10 @@ export function storedRelationships(db: SqliteDatabase): string[] {
 export function subjectRef(text: string): v1.SubjectReference {
   const [object, relation = ""] = text.split("#");
   const [objectType = "", objectId = ""] = (object ?? "").split(":");
-  return v1.SubjectReference.create({ object: { objectType, objectId }, optionalRelation: relation });
+  return v1.SubjectReference.create({
+    object: { objectType, objectId },
+    optionalRelation: relation,
+  });
 }
 
 export function objectRef(text: string): v1.ObjectReference {
