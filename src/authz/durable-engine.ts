@@ -42,10 +42,10 @@ export class DurableEngine implements AuthzEngine {
   static async open(
     store: RelationshipStore,
     logger?: Logger,
-    { auditHere = false } = {},
+    { auditHere = false, readTimeoutMs = 0 } = {},
   ): Promise<DurableEngine> {
     const started = performance.now();
-    const engine = await EmbeddedEngine.start();
+    const engine = await EmbeddedEngine.start({ readTimeoutMs });
     try {
       const schema = store.getState(SCHEMA_KEY);
       let loaded = 0;

@@ -27,5 +27,6 @@ export async function openEngine(
   }
   return DurableEngine.open(new RelationshipStore(db), logger, {
     auditHere: config.DATABASE_URL === undefined,
+    readTimeoutMs: config.SPICEDB_TIMEOUT_MS,
   });
 }

@@ -4,6 +4,14 @@ import type { AuthzEngine } from "../engine.js";
 import { toEngineError } from "../engine-error.js";
 import { callRpc, disposeInstance, type RpcName } from "./native-library.js";
 
+/** The unary calls that only read, and so may be given up on at a deadline. */
+const READS = new Set<RpcName>([
+  "spicedb_permissions_check_permission",
+  "spicedb_permissions_check_bulk_permissions",
+  "spicedb_permissions_expand_permission_tree",
+  "spicedb_schema_read_schema",
+]);
+
 interface MessageType<T> {
   toBinary(message: T): Uint8Array;
 }
@@ -21,10 +29,44 @@ export class EmbeddedEngine implements AuthzEngine {
   readonly kind = "embedded" as const;
   private closed = false;
 
-  private constructor(private readonly instance: EmbeddedSpiceDB) {}
+  private constructor(
+    private readonly instance: EmbeddedSpiceDB,
+    private readonly readTimeoutMs: number,
+  ) {}
 
-  static async start(): Promise<EmbeddedEngine> {
-    return new EmbeddedEngine(await EmbeddedSpiceDB.start());
+  /**
+   * Starts an instance. Reads (checks, lookups, expand) get `readTimeoutMs` as their deadline, like
+   * remote calls: past it the caller gets DEADLINE_EXCEEDED (a 503) while the engine finishes the
+   * work in the background. Writes get none: a write must not be reported failed while the engine
+   * may still apply it, or the durable copy would miss it.
+   */
+  static async start({
+    readTimeoutMs = 0,
+  }: {
+    readTimeoutMs?: number;
+  } = {}): Promise<EmbeddedEngine> {
+    return new EmbeddedEngine(await EmbeddedSpiceDB.start(), readTimeoutMs);
+  }
+
+  private async withDeadline<T>(call: Promise<T>): Promise<T> {
+    if (this.readTimeoutMs <= 0) return call;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `rpc error: code = DeadlineExceeded desc = no answer within ${this.readTimeoutMs} ms`,
+            ),
+          ),
+        this.readTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([call, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private get handle(): number {
@@ -42,9 +84,9 @@ export class EmbeddedEngine implements AuthzEngine {
         new Error("rpc error: code = Unavailable desc = embedded engine is closed"),
       );
     try {
-      return responseType.fromBinary(
-        await callRpc(this.handle, name, requestType.toBinary(request)),
-      );
+      const call = callRpc(this.handle, name, requestType.toBinary(request));
+      const bytes = READS.has(name) ? await this.withDeadline(call) : await call;
+      return responseType.fromBinary(bytes);
     } catch (error) {
       throw toEngineError(error);
     }
@@ -56,7 +98,7 @@ export class EmbeddedEngine implements AuthzEngine {
         new Error("rpc error: code = Unavailable desc = embedded engine is closed"),
       );
     try {
-      return await call();
+      return await this.withDeadline(call());
     } catch (error) {
       throw toEngineError(error);
     }
