@@ -191,10 +191,12 @@ export class DurableEngine implements AuthzEngine {
 
   /**
    * The schema as it was written (SpiceDB hands back a reformatted copy of the same schema), so
-   * that an unchanged schema.zed is recognised as unchanged at start.
+   * that an unchanged schema.zed is recognised as unchanged at start. The engine is still asked,
+   * so a closed or failing engine is noticed (readiness depends on it).
    */
   async readSchema() {
-    return this.store.getState(SCHEMA_KEY) ?? (await this.engine.readSchema());
+    const deployed = await this.engine.readSchema();
+    return this.store.getState(SCHEMA_KEY) ?? deployed;
   }
   checkPermission(request: v1.CheckPermissionRequest) {
     return this.engine.checkPermission(request);
