@@ -21,6 +21,8 @@ export class EngineError extends Error {
       this.grpcCode === GrpcStatus.CANCELLED ||
       this.grpcCode === GrpcStatus.RESOURCE_EXHAUSTED ||
       this.grpcCode === GrpcStatus.UNAUTHENTICATED ||
+      // SpiceDB's answer to a wrong preshared key: our credentials, not the caller's request.
+      this.grpcCode === GrpcStatus.PERMISSION_DENIED ||
       this.grpcCode === GrpcStatus.INTERNAL ||
       this.grpcCode === GrpcStatus.UNKNOWN
     );

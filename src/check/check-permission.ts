@@ -2,7 +2,7 @@ import { v1 } from "@authzed/authzed-node";
 import { EngineError } from "../authz/engine-error.js";
 import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
-import { ForbiddenError, ValidationError } from "../lib/errors.js";
+import { ForbiddenError, parseField, ValidationError } from "../lib/errors.js";
 import type { BatchedResult } from "./check-batcher.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import { DecisionCache } from "./decision-cache.js";
@@ -34,12 +34,7 @@ function toItem(
   subject: string,
   field: string,
 ): v1.CheckBulkPermissionsRequestItem {
-  let resource: v1.ObjectReference;
-  try {
-    resource = parseObjectReference(input.resource);
-  } catch (error) {
-    throw new ValidationError((error as Error).message, `${field}resource`);
-  }
+  const resource = parseField(`${field}resource`, () => parseObjectReference(input.resource));
   return v1.CheckBulkPermissionsRequestItem.create({
     resource,
     permission: input.permission,

@@ -1,7 +1,7 @@
 import { v1 } from "@authzed/authzed-node";
 import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
-import { ForbiddenError, ValidationError } from "../lib/errors.js";
+import { ForbiddenError, parseField, ValidationError } from "../lib/errors.js";
 import { checkPermission } from "./check-permission.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import type { ResolvedSubject } from "./subject.js";
@@ -82,12 +82,7 @@ export async function lookupSubjects({
       `subjectType "${input.subjectType}" is not a valid type name`,
       "subjectType",
     );
-  let resource: v1.ObjectReference;
-  try {
-    resource = parseObjectReference(input.resource);
-  } catch (error) {
-    throw new ValidationError((error as Error).message, "resource");
-  }
+  const resource = parseField("resource", () => parseObjectReference(input.resource));
   if (subject.membership) {
     const own = await checkPermission({
       ctx,

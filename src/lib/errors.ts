@@ -20,6 +20,15 @@ export class ValidationError extends AppError {
   }
 }
 
+/** Runs a parser of one input field; whatever it throws becomes a 400 naming that field. */
+export function parseField<T>(field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ValidationError(`${field}: ${(error as Error).message}`, field);
+  }
+}
+
 export class UnauthorizedError extends AppError {
   constructor(message = "authentication required", code = "unauthenticated") {
     super(401, code, message);

@@ -8,7 +8,7 @@ import {
 } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import type { Actor } from "../http/actor.js";
-import { ForbiddenError, ValidationError } from "../lib/errors.js";
+import { ForbiddenError, parseField } from "../lib/errors.js";
 import { type ActingTenant, actingTenant } from "./acting-tenant.js";
 import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
 import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
@@ -22,16 +22,12 @@ const OPERATIONS: Record<Operation, v1.RelationshipUpdate_Operation> = {
 const MAX_UPDATES = 1000;
 
 function parseUpdates(input: { operation: Operation; relationship: string }[]): Update[] {
-  return input.map((u, index) => {
-    try {
-      return { operation: u.operation, relationship: parseRelationship(u.relationship) };
-    } catch (error) {
-      throw new ValidationError(
-        `updates.${index}.relationship: ${(error as Error).message}`,
-        `updates.${index}.relationship`,
-      );
-    }
-  });
+  return input.map((u, index) => ({
+    operation: u.operation,
+    relationship: parseField(`updates.${index}.relationship`, () =>
+      parseRelationship(u.relationship),
+    ),
+  }));
 }
 
 /** Applies a batch atomically, after the whole batch is authorized for the acting tenant. */
@@ -244,12 +240,7 @@ export async function readRelationships({
   };
 }) {
   const acting = await actingTenant(ctx, actor, input.tenantId);
-  let resource: v1.ObjectReference;
-  try {
-    resource = parseObjectReference(input.resource);
-  } catch (error) {
-    throw new ValidationError((error as Error).message, "resource");
-  }
+  const resource = parseField("resource", () => parseObjectReference(input.resource));
   // Reading who has access to an object is for those who may change it.
   const [allowed] = await mayChange(ctx, acting, [
     v1.Relationship.create({

@@ -33,7 +33,11 @@ export function serviceDefinition(service: ServiceType): grpc.ServiceDefinition 
 /** The engine's error, with its gRPC code and message, as the status the client receives. */
 export function statusOf(error: unknown): grpc.StatusObject {
   const engineError = toEngineError(error);
-  return { code: engineError.grpcCode, details: engineError.message, metadata: new grpc.Metadata() };
+  return {
+    code: engineError.grpcCode,
+    details: engineError.message,
+    metadata: new grpc.Metadata(),
+  };
 }
 
 function unary<I, O>(run: (request: I) => Promise<O>): grpc.handleUnaryCall<I, O> {
@@ -110,7 +114,10 @@ function implementation(
     if (!names.has(name)) throw new Error(`${service.typeName} has no method ${name}`);
   }
   return Object.fromEntries(
-    service.methods.map((m) => [m.name, handlers[m.name] ?? unsupported(service, m.name, hints[m.name])]),
+    service.methods.map((m) => [
+      m.name,
+      handlers[m.name] ?? unsupported(service, m.name, hints[m.name]),
+    ]),
   );
 }
 
@@ -121,7 +128,11 @@ const NO_SCHEMA = "No schema has been defined; please call WriteSchema to start"
  * `engine` (Watch by `watch`, the embedded SpiceDB's own Watch). ExperimentalService is there
  * only to answer UNIMPLEMENTED clearly.
  */
-export function addSpicedbServices(server: grpc.Server, engine: AuthzEngine, watch: WatchProxy): void {
+export function addSpicedbServices(
+  server: grpc.Server,
+  engine: AuthzEngine,
+  watch: WatchProxy,
+): void {
   const { PermissionsService, SchemaService, WatchService, ExperimentalService } = v1;
   server.addService(
     serviceDefinition(PermissionsService),
@@ -171,5 +182,8 @@ export function addSpicedbServices(server: grpc.Server, engine: AuthzEngine, wat
     serviceDefinition(WatchService),
     implementation(WatchService, { Watch: watch.handler }),
   );
-  server.addService(serviceDefinition(ExperimentalService), implementation(ExperimentalService, {}));
+  server.addService(
+    serviceDefinition(ExperimentalService),
+    implementation(ExperimentalService, {}),
+  );
 }

@@ -5,16 +5,23 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 
 /**
  * Admits a call only with SpiceDB's preshared key in its metadata (`authorization: Bearer KEY`,
- * what every SpiceDB client sends); any other call ends UNAUTHENTICATED before its handler runs.
+ * what every SpiceDB client sends); any other call ends UNAUTHENTICATED before its handler runs,
+ * with SpiceDB's own messages.
+ *
+ * NOTE: SpiceDB itself answers a well-formed but wrong key with PERMISSION_DENIED, and only a
+ * missing one with UNAUTHENTICATED. Here both are UNAUTHENTICATED, which EngineError classes as
+ * the engine being unavailable (fail closed, 503); PERMISSION_DENIED it does not class at all.
  */
 export function requirePresharedKey(presharedKey: string): grpc.ServerInterceptor {
   const expected = digest(presharedKey);
   const refusal = (metadata: grpc.Metadata): string | undefined => {
     const header = metadata.get("authorization")[0];
-    const token = typeof header === "string" ? /^bearer\s+(.*)$/i.exec(header)?.[1] : undefined;
-    if (!token) return "missing preshared key: send the metadata `authorization: Bearer KEY`";
+    const match = typeof header === "string" ? /^bearer(?:\s+(.*))?$/i.exec(header) : null;
+    if (!match) return "invalid preshared key: Request unauthenticated with bearer";
+    const token = match[1] ?? "";
+    if (!token) return "missing preshared key";
     // Digests are of equal length, so the comparison takes the same time whatever the token.
-    if (!timingSafeEqual(digest(token), expected)) return "invalid preshared key";
+    if (!timingSafeEqual(digest(token), expected)) return "invalid preshared key: invalid token";
     return undefined;
   };
   return (_method, call) =>
