@@ -1,4 +1,6 @@
+import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { checkRoutes } from "../check/routes.js";
@@ -14,10 +16,24 @@ import { problemResponse, toAppError } from "./problem.js";
 import { createRouter } from "./router.js";
 import type { AppServices } from "./services.js";
 
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** The whole HTTP application. Importing this opens nothing; main.ts passes the services in. */
 export function createApp(services: AppServices) {
   const app = createRouter();
   app.use(requestId());
+  app.use(secureHeaders());
+  // No legitimate request is anywhere near this; a larger body is refused before it is read whole.
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new AppError(413, "body_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`),
+        ),
+    }),
+  );
   app.use(async (c, next) => {
     c.set("services", services);
     const started = performance.now();

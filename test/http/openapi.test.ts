@@ -59,3 +59,14 @@ test("metrics count requests by route pattern, check decisions and engine calls"
   );
   expect(text).toContain("tenantgate_check_batch_size_bucket");
 });
+
+test("an oversized body is refused with 413 before it is parsed", async () => {
+  const response = await h.request("/v1/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "a@example.com", password: "x".repeat(2 * 1024 * 1024) }),
+  });
+  expect(response.status).toBe(413);
+  expect(((await response.json()) as { code: string }).code).toBe("body_too_large");
+  expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+});
