@@ -4,17 +4,19 @@
  * token, then GET /healthz on the same server, 32 connections for 10 s each. Prints requests/s,
  * p50/p99 and the check/healthz ratio.
  *
- *   npm run bench:check
+ *   npm run bench:check                                   # embedded engine, SQLite
+ *   BENCH_TOPOLOGIES=embedded,remote,postgres BENCH_DATABASE_URL=postgres://… npm run bench:check
  *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 npm run bench:check
  *
  * Results and the machine: docs/benchmarks.md.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
-import { cpus, totalmem, tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { v1 } from "@authzed/authzed-node";
+import pg from "pg";
 import { hashPassword } from "../src/auth/password.js";
 import { createSession } from "../src/auth/sessions.js";
 import { parseRelationship } from "../src/authz/relationship-syntax.js";
@@ -30,7 +32,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 /** Seeds users, tenants, accounts and relationships straight into a data dir; returns a session token. */
-async function seed(dataDir: string, env: Record<string, string>): Promise<{ token: string; relationships: number }> {
+async function seed(
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<{ token: string; relationships: number }> {
   const config = loadConfig({ DATA_DIR: dataDir, SCHEMA_PATH: join(ROOT, "schema.zed"), ...env });
   const runtime = await startRuntime(config, createLogger("warn"));
   const { store, engine } = runtime.services;
@@ -43,7 +48,10 @@ async function seed(dataDir: string, env: Record<string, string>): Promise<{ tok
       const batch = pending.splice(0, 1000);
       await engine.writeRelationships(
         v1.WriteRelationshipsRequest.create({
-          updates: batch.map((text) => ({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: parseRelationship(text) })),
+          updates: batch.map((text) => ({
+            operation: v1.RelationshipUpdate_Operation.TOUCH,
+            relationship: parseRelationship(text),
+          })),
         }),
       );
       relationships += batch.length;
@@ -51,22 +59,50 @@ async function seed(dataDir: string, env: Record<string, string>): Promise<{ tok
   };
   for (let t = 0; t < TENANTS; t++) {
     const tenant = `t${t}`;
-    await store.insertInto("tenants").values({ id: tenant, name: `Tenant ${t}`, created_at: now }).execute();
+    await store
+      .insertInto("tenants")
+      .values({ id: tenant, name: `Tenant ${t}`, created_at: now })
+      .execute();
     for (let a = 0; a < ACCOUNTS_PER_TENANT; a++) {
       const user = `u${t}_${a}`;
       const account = `t${t}_a${a}`;
       await store
         .insertInto("users")
-        .values({ id: user, email: `${user}@bench.example`, name: null, password_hash: passwordHash, created_at: now, password_changed_at: now })
+        .values({
+          id: user,
+          email: `${user}@bench.example`,
+          name: null,
+          password_hash: passwordHash,
+          created_at: now,
+          password_changed_at: now,
+        })
         .execute();
-      await store.insertInto("accounts").values({ id: account, tenant_id: tenant, user_id: user, created_at: now, disabled_at: null }).execute();
-      pending.push(`account:${account}#tenant@tenant:${tenant}`, `account:${account}#user@user:${user}`);
-      pending.push(`tenant:${tenant}#${a === 0 ? "owner" : a < 5 ? "admin" : "member"}@account:${account}`);
+      await store
+        .insertInto("accounts")
+        .values({
+          id: account,
+          tenant_id: tenant,
+          user_id: user,
+          created_at: now,
+          disabled_at: null,
+        })
+        .execute();
+      pending.push(
+        `account:${account}#tenant@tenant:${tenant}`,
+        `account:${account}#user@user:${user}`,
+      );
+      pending.push(
+        `tenant:${tenant}#${a === 0 ? "owner" : a < 5 ? "admin" : "member"}@account:${account}`,
+      );
     }
     for (let p = 0; p < PROJECTS_PER_TENANT; p++) {
       const project = `project:t${t}_p${p}`;
-      pending.push(`${project}#tenant@tenant:${tenant}`, `${project}#owner@account:t${t}_a${p % ACCOUNTS_PER_TENANT}`);
-      for (let v = 1; v <= 8; v++) pending.push(`${project}#viewer@account:t${t}_a${(p * 7 + v * 13) % ACCOUNTS_PER_TENANT}`);
+      pending.push(
+        `${project}#tenant@tenant:${tenant}`,
+        `${project}#owner@account:t${t}_a${p % ACCOUNTS_PER_TENANT}`,
+      );
+      for (let v = 1; v <= 8; v++)
+        pending.push(`${project}#viewer@account:t${t}_a${(p * 7 + v * 13) % ACCOUNTS_PER_TENANT}`);
       if (pending.length >= 5000) await flush();
     }
   }
@@ -91,7 +127,15 @@ interface LoadResult {
 }
 
 function load(url: string, path: string, token?: string): LoadResult {
-  const args = ["--import", "tsx", join(ROOT, "bench/load.ts"), url, path, String(CONNECTIONS), String(SECONDS)];
+  const args = [
+    "--import",
+    "tsx",
+    join(ROOT, "bench/load.ts"),
+    url,
+    path,
+    String(CONNECTIONS),
+    String(SECONDS),
+  ];
   if (token) args.push(token, String(PROJECTS_PER_TENANT));
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`load generator failed: ${run.stderr}`);
@@ -102,7 +146,11 @@ function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address
+          ? resolvePort(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -119,15 +167,95 @@ async function waitForReady(url: string): Promise<void> {
   throw new Error(`${url} did not become ready`);
 }
 
-async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), "tenantgate-bench-check-"));
+type Topology = "embedded" | "remote" | "postgres";
+
+/**
+ * Environment for one topology: the embedded engine with SQLite (the default), a SpiceDB endpoint
+ * over gRPC (the repo's `tenantgate spicedb serve` on loopback), or that plus Postgres for the
+ * identity store. Returns the env and how to tear down what it started.
+ */
+async function topologyEnv(
+  topology: Topology,
+): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const stops: (() => Promise<void>)[] = [];
   const env: Record<string, string> = {};
+  if (topology === "remote" || topology === "postgres") {
+    const spicedbDir = mkdtempSync(join(tmpdir(), "tenantgate-bench-spicedb-"));
+    const port = await freePort();
+    const spicedb = spawn(
+      process.execPath,
+      [
+        join(ROOT, "bin/tenantgate.js"),
+        "spicedb",
+        "serve",
+        "--port",
+        String(port),
+        "--preshared-key",
+        "bench-key",
+        "--data-dir",
+        spicedbDir,
+      ],
+      { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    await new Promise<void>((resolveReady, reject) => {
+      let seen = "";
+      spicedb.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        seen += chunk;
+        if (seen.includes("listening")) resolveReady();
+      });
+      spicedb.once("exit", (code) => reject(new Error(`spicedb serve exited (${code}): ${seen}`)));
+    });
+    Object.assign(env, {
+      SPICEDB_ENDPOINT: `127.0.0.1:${port}`,
+      SPICEDB_PRESHARED_KEY: "bench-key",
+      SPICEDB_INSECURE: "true",
+    });
+    stops.push(async () => {
+      spicedb.kill("SIGTERM");
+      await new Promise((r) => spicedb.once("exit", r));
+      rmSync(spicedbDir, { recursive: true, force: true });
+    });
+  }
+  if (topology === "postgres") {
+    const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    if (!admin)
+      throw new Error(
+        "the postgres topology needs BENCH_DATABASE_URL (a server where it may create a database)",
+      );
+    const name = `tenantgate_bench_${Date.now()}`;
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query(`CREATE DATABASE ${name}`);
+    await client.end();
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    stops.push(async () => {
+      const dropper = new pg.Client({ connectionString: admin });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    });
+  }
+  return {
+    env,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+async function measure(topology: Topology): Promise<LoadResult[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), "tenantgate-bench-check-"));
+  const { env, stop } = await topologyEnv(topology);
   try {
     const seeded = await seed(dataDir, env);
     const port = await freePort();
     // LOG_LEVEL=warn: a production server would not log every check at info either.
     // BENCH_PROFILE=DIR writes a CPU profile of the server to DIR (for finding the next hot spot).
-    const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const profile = process.env.BENCH_PROFILE
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
     const server = spawn(process.execPath, [...profile, join(ROOT, "bin/tenantgate.js"), "serve"], {
       cwd: ROOT,
       env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" },
@@ -136,35 +264,57 @@ async function main() {
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitForReady(url);
-      const warm = await fetch(`${url}/v1/check`, {
+      const first = await fetch(`${url}/v1/check`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${seeded.token}` },
         body: JSON.stringify({ resource: "project:t0_p1", permission: "view" }),
       });
-      if (warm.status !== 200) throw new Error(`check answered ${warm.status}: ${await warm.text()}`);
+      if (first.status !== 200)
+        throw new Error(`check answered ${first.status}: ${await first.text()}`);
+      process.stderr.write(
+        `${topology}: seeded ${seeded.relationships} relationships; measuring…\n`,
+      );
       // First run: the decision cache starts empty, so every distinct question costs engine work.
       // Second run: the same questions again, as a running service mostly sees them.
-      const cold = { ...load(url, "/v1/check", seeded.token), path: "check (cold)" };
-      const check = { ...load(url, "/v1/check", seeded.token), path: "check (warm)" };
-      const health = load(url, "/healthz");
-      const ratio = check.requestsPerSecond / health.requestsPerSecond;
-      const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-      process.stdout.write(`machine: ${machine}\n`);
-      process.stdout.write(`seeded: ${TENANTS * ACCOUNTS_PER_TENANT} accounts, ${seeded.relationships} relationships\n`);
-      process.stdout.write(`load: ${CONNECTIONS} connections, ${SECONDS} s each\n\n`);
-      process.stdout.write("endpoint        req/s     p50 ms  p99 ms  non-2xx\n");
-      for (const r of [cold, check, health]) {
-        process.stdout.write(
-          `${String(r.path).padEnd(14)} ${String(Math.round(r.requestsPerSecond)).padStart(7)}  ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)}  ${String(r.non2xx).padStart(7)}\n`,
-        );
-      }
-      process.stdout.write(`\ncheck (warm) / healthz throughput: ${(ratio * 100).toFixed(1)} %\n`);
+      const cold = { ...load(url, "/v1/check", seeded.token), path: `${topology} check (cold)` };
+      const warm = { ...load(url, "/v1/check", seeded.token), path: `${topology} check (warm)` };
+      const health = { ...load(url, "/healthz"), path: `${topology} /healthz` };
+      return [cold, warm, health];
     } finally {
       server.kill("SIGTERM");
       await new Promise((r) => server.once("exit", r));
     }
   } finally {
+    await stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const topologies = (process.env.BENCH_TOPOLOGIES ?? "embedded")
+    .split(",")
+    .map((t) => t.trim()) as Topology[];
+  const rows: LoadResult[] = [];
+  for (const topology of topologies) rows.push(...(await measure(topology)));
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  process.stdout.write(`machine: ${machine}\n`);
+  process.stdout.write(
+    `seeded: ${TENANTS * ACCOUNTS_PER_TENANT} accounts, 103,000 relationships; load: ${CONNECTIONS} connections, ${SECONDS} s per row\n\n`,
+  );
+  process.stdout.write(`${"".padEnd(28)}   req/s   p50 ms   p99 ms  non-2xx\n`);
+  for (const r of rows) {
+    process.stdout.write(
+      `${r.path.padEnd(28)} ${String(Math.round(r.requestsPerSecond)).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(7)}  ${String(r.non2xx).padStart(7)}\n`,
+    );
+  }
+  for (const topology of topologies) {
+    const warm = rows.find((r) => r.path === `${topology} check (warm)`);
+    const health = rows.find((r) => r.path === `${topology} /healthz`);
+    if (warm && health) {
+      process.stdout.write(
+        `${topology}: check (warm) / healthz throughput ${((warm.requestsPerSecond / health.requestsPerSecond) * 100).toFixed(1)} %\n`,
+      );
+    }
   }
 }
 

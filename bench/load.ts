@@ -22,7 +22,10 @@ const result = await autocannon({
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           setupRequest: (request) => ({
             ...request,
-            body: JSON.stringify({ resource: `project:t0_p${Math.floor(Math.random() * projectCount)}`, permission: "view" }),
+            body: JSON.stringify({
+              resource: `project:t0_p${Math.floor(Math.random() * projectCount)}`,
+              permission: "view",
+            }),
           }),
         }
       : { method: "GET" },

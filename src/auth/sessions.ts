@@ -128,7 +128,12 @@ export async function validateSessionToken(
   }
   return {
     session,
-    user: { id: row.user_id, email: row.user_email, name: row.user_name, createdAt: row.user_created_at },
+    user: {
+      id: row.user_id,
+      email: row.user_email,
+      name: row.user_name,
+      createdAt: row.user_created_at,
+    },
     activeAccount:
       row.active_account_id && row.account_tenant_id && row.account_user_id
         ? {
