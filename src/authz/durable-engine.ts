@@ -184,6 +184,11 @@ export class DurableEngine implements AuthzEngine {
     return this.expiration.at;
   }
 
+  /** See EmbeddedEngine.watchClient. */
+  watchClient(): v1.ZedClientInterface {
+    return this.engine.watchClient();
+  }
+
   /** Removes expired rows from SQLite; the engine already treats them as absent. */
   deleteExpired(): number {
     return this.store.deleteExpired();

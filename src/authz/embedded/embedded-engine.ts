@@ -69,6 +69,11 @@ export class EmbeddedEngine implements AuthzEngine {
     }
   }
 
+  /** The embedded proxy's client for SpiceDB's WatchService (the dev gRPC server relays it). */
+  watchClient(): v1.ZedClientInterface {
+    return this.instance.watch();
+  }
+
   private get handle(): number {
     return (this.instance as unknown as { handle: number }).handle;
   }
