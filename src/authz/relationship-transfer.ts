@@ -1,15 +1,14 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { v1 } from "@authzed/authzed-node";
+import { outlineSchema } from "../schema/schema-outline.js";
 import { loadRelationships } from "./durable-engine.js";
 import type { AuthzEngine } from "./engine.js";
 import { formatRelationship, parseRelationship } from "./relationship-syntax.js";
 
-/** The object types a schema defines, in order. */
+/** The object types a schema defines, in order (SpiceDB allows any layout, hence a real parser). */
 export function definitionNames(schema: string): string[] {
-  return [...schema.matchAll(/^\s*definition\s+([a-z0-9_/]+)/gm)].flatMap((m) =>
-    m[1] ? [m[1]] : [],
-  );
+  return [...outlineSchema(schema).definitions.keys()];
 }
 
 /**

@@ -18,6 +18,8 @@ commands:
   relationships export           print every relationship, one per line, to stdout
   relationships import FILE      load relationships from FILE (idempotent)
   schema validate [FILE...]      check .zed schemas and zed validation YAML files on a real engine
+  schema diff [FILE] TARGET      the changes FILE (./schema.zed) makes to TARGET's schema
+  schema apply [FILE] TARGET     write FILE to TARGET: --against HOST:PORT | --against-data-dir DIR
   user create --email E --password-stdin [--name N]
                                  create a user (password read from stdin)
   service-key create --name N [--scope check|write]
@@ -39,7 +41,7 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  // Validates files on its own embedded SpiceDB: needs no configuration, data dir or server.
+  // Schema and dev-server commands take flags, not the service's environment configuration.
   if (command === "schema") process.exit(await runSchemaCommand(argv.slice(1)));
   if (command === "spicedb") return runSpicedbCommand(argv.slice(1));
   const config = loadConfig();
