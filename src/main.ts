@@ -59,6 +59,7 @@ export async function startRuntime(
       store,
       config.DATABASE_URL !== undefined,
       clock,
+      base instanceof DurableEngine && base.recordsAudit,
     );
     if (base.kind === "embedded") await engine.reset();
     if (applySchema) {

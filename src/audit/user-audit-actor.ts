@@ -1,12 +1,20 @@
 import type { UserActionContext } from "../http/action-context.js";
-import type { AuditActor } from "./audit-scope.js";
+import type { AuditContext } from "./audit-record.js";
 
-/** The audit actor for a user acting through one of their accounts. */
-export function userAuditActor(
+/** The audit context for a user acting through one of their accounts, now. */
+export function userAudit(
   ctx: UserActionContext,
   tenantId: string,
   accountId: string | null,
   action: string,
-): AuditActor {
-  return { tenantId, actorType: "user", actorId: ctx.actor.user.id, accountId, ip: ctx.ip, action };
+): AuditContext {
+  return {
+    tenantId,
+    actorType: "user",
+    actorId: ctx.actor.user.id,
+    accountId,
+    ip: ctx.ip,
+    action,
+    at: ctx.services.clock(),
+  };
 }

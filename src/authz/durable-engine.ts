@@ -1,8 +1,9 @@
 import { v1 } from "@authzed/authzed-node";
-import { claimAuditRow } from "../audit/audit-scope.js";
+import { type AuditContext, auditRow } from "../audit/audit-record.js";
 import type { Logger } from "../lib/logger.js";
+import type { AuditLogTable } from "../store/tables.js";
 import { EmbeddedEngine } from "./embedded/embedded-engine.js";
-import type { AuthzEngine } from "./engine.js";
+import type { AuthzEngine, WriteOptions } from "./engine.js";
 import type { RelationshipStore } from "./relationship-store.js";
 import { formatRelationship } from "./relationship-syntax.js";
 
@@ -31,7 +32,8 @@ export class DurableEngine implements AuthzEngine {
   private constructor(
     private readonly engine: EmbeddedEngine,
     private readonly store: RelationshipStore,
-    private readonly auditHere: boolean,
+    /** Whether this engine commits audit rows itself (the audit log is in this SQLite file). */
+    readonly recordsAudit: boolean,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class DurableEngine implements AuthzEngine {
 
   writeRelationships(
     request: v1.WriteRelationshipsRequest,
+    options: WriteOptions = {},
   ): Promise<v1.WriteRelationshipsResponse> {
     return this.exclusive(async () => {
       const response = await this.engine.writeRelationships(request);
@@ -83,20 +86,26 @@ export class DurableEngine implements AuthzEngine {
           remove.push(update.relationship);
         else upsert.push(update.relationship);
       }
-      await this.commitOrRestore(upsert, remove, this.audit(request, response.writtenAt?.token));
+      await this.commitOrRestore(
+        upsert,
+        remove,
+        this.audit(options.audit, request, response.writtenAt?.token),
+      );
       return response;
     });
   }
 
   private audit(
+    audit: AuditContext | undefined,
     request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest,
     token: string | undefined,
-  ) {
-    return this.auditHere ? claimAuditRow(request, token) : undefined;
+  ): AuditLogTable | undefined {
+    return this.recordsAudit && audit ? auditRow(audit, request, token) : undefined;
   }
 
   deleteRelationships(
     request: v1.DeleteRelationshipsRequest,
+    options: WriteOptions = {},
   ): Promise<v1.DeleteRelationshipsResponse> {
     return this.exclusive(async () => {
       const filter = request.relationshipFilter;
@@ -119,7 +128,11 @@ export class DurableEngine implements AuthzEngine {
         );
         removed = before.filter((rel) => !still.has(formatRelationship(rel)));
       }
-      await this.commitOrRestore([], removed, this.audit(request, response.deletedAt?.token));
+      await this.commitOrRestore(
+        [],
+        removed,
+        this.audit(options.audit, request, response.deletedAt?.token),
+      );
       return response;
     });
   }
@@ -127,7 +140,7 @@ export class DurableEngine implements AuthzEngine {
   private async commitOrRestore(
     upsert: v1.Relationship[],
     remove: v1.Relationship[],
-    audit: ReturnType<typeof claimAuditRow>,
+    audit: AuditLogTable | undefined,
   ): Promise<void> {
     this.expiration = undefined;
     try {

@@ -1,4 +1,13 @@
 import type { v1 } from "@authzed/authzed-node";
+import type { AuditContext } from "../audit/audit-record.js";
+
+/**
+ * What a relationship write carries besides the request. With `audit`, the layer that makes the
+ * write durable records the audit row in the same transaction as the change.
+ */
+export interface WriteOptions {
+  audit?: AuditContext | undefined;
+}
 
 /**
  * The authorization engine, in SpiceDB's own request and response types. Two implementations:
@@ -19,9 +28,13 @@ export interface AuthzEngine {
   ): Promise<v1.ExpandPermissionTreeResponse>;
   readRelationships(request: v1.ReadRelationshipsRequest): Promise<v1.ReadRelationshipsResponse[]>;
   /** Atomic: every update applies, or none does (preconditions included). */
-  writeRelationships(request: v1.WriteRelationshipsRequest): Promise<v1.WriteRelationshipsResponse>;
+  writeRelationships(
+    request: v1.WriteRelationshipsRequest,
+    options?: WriteOptions,
+  ): Promise<v1.WriteRelationshipsResponse>;
   deleteRelationships(
     request: v1.DeleteRelationshipsRequest,
+    options?: WriteOptions,
   ): Promise<v1.DeleteRelationshipsResponse>;
   /** The deployed schema text, or "" when none has been written. */
   readSchema(): Promise<string>;

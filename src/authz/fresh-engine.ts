@@ -1,7 +1,7 @@
 import type { v1 } from "@authzed/authzed-node";
-import { claimAuditRow } from "../audit/audit-scope.js";
+import { type AuditContext, auditRow } from "../audit/audit-record.js";
 import type { Store } from "../store/database.js";
-import type { AuthzEngine } from "./engine.js";
+import type { AuthzEngine, WriteOptions } from "./engine.js";
 
 /**
  * "No stale allow": once tenantgate acknowledges a write (a removed member, a revoked grant),
@@ -28,6 +28,8 @@ export class FreshEngine implements AuthzEngine {
     private readonly store: Store,
     private readonly shared: boolean,
     private readonly clock: () => number = Date.now,
+    /** The engine below commits audit rows itself (the embedded engine on the same SQLite file). */
+    private readonly auditedBelow = false,
   ) {}
 
   get kind() {
@@ -73,14 +75,19 @@ export class FreshEngine implements AuthzEngine {
    * engine below already committed one with the change (the embedded engine does).
    */
   private async recordedWrite<T>(
-    request: object | undefined,
+    audited:
+      | {
+          audit: AuditContext;
+          request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest;
+        }
+      | undefined,
     write: () => Promise<T>,
     tokenOf: (result: T) => string | undefined,
   ): Promise<T> {
     const run = async () => {
       if (!this.shared) {
         const result = await write();
-        await this.record(this.store, request, tokenOf(result));
+        await this.record(this.store, audited, tokenOf(result));
         return result;
       }
       return this.store.transaction().execute(async (tx) => {
@@ -91,7 +98,7 @@ export class FreshEngine implements AuthzEngine {
           .forUpdate()
           .execute();
         const result = await write();
-        await this.record(tx, request, tokenOf(result));
+        await this.record(tx, audited, tokenOf(result));
         return result;
       });
     };
@@ -102,13 +109,20 @@ export class FreshEngine implements AuthzEngine {
 
   private async record(
     store: Store,
-    request: object | undefined,
+    audited:
+      | {
+          audit: AuditContext;
+          request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest;
+        }
+      | undefined,
     token: string | undefined,
   ): Promise<void> {
-    const audit = request
-      ? claimAuditRow(request as v1.WriteRelationshipsRequest, token)
-      : undefined;
-    if (audit) await store.insertInto("audit_log").values(audit).execute();
+    if (audited && !this.auditedBelow) {
+      await store
+        .insertInto("audit_log")
+        .values(auditRow(audited.audit, audited.request, token))
+        .execute();
+    }
     if (!token) return;
     await store
       .updateTable("authz_freshness")
@@ -118,17 +132,17 @@ export class FreshEngine implements AuthzEngine {
     if (!this.shared) this.localToken = token;
   }
 
-  writeRelationships(request: v1.WriteRelationshipsRequest) {
+  writeRelationships(request: v1.WriteRelationshipsRequest, options: WriteOptions = {}) {
     return this.recordedWrite(
-      request,
-      () => this.inner.writeRelationships(request),
+      options.audit ? { audit: options.audit, request } : undefined,
+      () => this.inner.writeRelationships(request, options),
       (r) => r.writtenAt?.token,
     );
   }
-  deleteRelationships(request: v1.DeleteRelationshipsRequest) {
+  deleteRelationships(request: v1.DeleteRelationshipsRequest, options: WriteOptions = {}) {
     return this.recordedWrite(
-      request,
-      () => this.inner.deleteRelationships(request),
+      options.audit ? { audit: options.audit, request } : undefined,
+      () => this.inner.deleteRelationships(request, options),
       (r) => r.deletedAt?.token,
     );
   }

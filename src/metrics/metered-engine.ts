@@ -1,5 +1,5 @@
 import type { v1 } from "@authzed/authzed-node";
-import type { AuthzEngine } from "../authz/engine.js";
+import type { AuthzEngine, WriteOptions } from "../authz/engine.js";
 import { toEngineError } from "../authz/engine-error.js";
 import type { Metrics } from "./metrics.js";
 
@@ -44,11 +44,13 @@ export class MeteredEngine implements AuthzEngine {
   readRelationships(request: v1.ReadRelationshipsRequest) {
     return this.timed("ReadRelationships", () => this.inner.readRelationships(request));
   }
-  writeRelationships(request: v1.WriteRelationshipsRequest) {
-    return this.timed("WriteRelationships", () => this.inner.writeRelationships(request));
+  writeRelationships(request: v1.WriteRelationshipsRequest, options?: WriteOptions) {
+    return this.timed("WriteRelationships", () => this.inner.writeRelationships(request, options));
   }
-  deleteRelationships(request: v1.DeleteRelationshipsRequest) {
-    return this.timed("DeleteRelationships", () => this.inner.deleteRelationships(request));
+  deleteRelationships(request: v1.DeleteRelationshipsRequest, options?: WriteOptions) {
+    return this.timed("DeleteRelationships", () =>
+      this.inner.deleteRelationships(request, options),
+    );
   }
   readSchema() {
     return this.timed("ReadSchema", () => this.inner.readSchema());

@@ -1,4 +1,4 @@
-import type { AuditActor } from "../audit/audit-scope.js";
+import type { AuditActor } from "../audit/audit-record.js";
 import { resolveSubject } from "../check/subject.js";
 import type { ActionContext } from "../http/action-context.js";
 import type { Actor } from "../http/actor.js";

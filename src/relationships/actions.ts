@@ -1,5 +1,4 @@
 import { v1 } from "@authzed/authzed-node";
-import { withAudit } from "../audit/audit-scope.js";
 import {
   formatRelationship,
   parseObjectReference,
@@ -47,16 +46,15 @@ export async function writeRelationships({
   const updates = parseUpdates(input.updates);
   const { engine, store, clock } = ctx.services;
   const preconditions = await authorizeUpdates({ engine, store }, acting, updates);
-  const response = await withAudit({ ...acting.audit, action: "relationships.write" }, clock, () =>
-    engine.writeRelationships(
-      v1.WriteRelationshipsRequest.create({
-        updates: updates.map((u) => ({
-          operation: OPERATIONS[u.operation],
-          relationship: u.relationship,
-        })),
-        optionalPreconditions: preconditions,
-      }),
-    ),
+  const response = await engine.writeRelationships(
+    v1.WriteRelationshipsRequest.create({
+      updates: updates.map((u) => ({
+        operation: OPERATIONS[u.operation],
+        relationship: u.relationship,
+      })),
+      optionalPreconditions: preconditions,
+    }),
+    { audit: { ...acting.audit, action: "relationships.write", at: clock() } },
   );
   return { writtenAt: response.writtenAt?.token };
 }
@@ -120,23 +118,20 @@ export async function deleteRelationshipsByFilter({
     .filter((rel) => !isCoreRelation(rel.resource?.objectType ?? "", rel.relation));
   const mine = await relationshipsOfTenant(ctx, acting, matches);
   let deletedAt: string | undefined;
-  await withAudit({ ...acting.audit, action: "relationships.delete" }, clock, async () => {
-    for (let i = 0; i < mine.length; i += MAX_UPDATES) {
-      const batch = mine
-        .slice(i, i + MAX_UPDATES)
-        .map((relationship) => ({ operation: "delete" as const, relationship }));
-      await authorizeUpdates({ engine, store }, acting, batch);
-      const response = await engine.writeRelationships(
-        v1.WriteRelationshipsRequest.create({
-          updates: batch.map((u) => ({
-            operation: OPERATIONS.delete,
-            relationship: u.relationship,
-          })),
-        }),
-      );
-      deletedAt = response.writtenAt?.token;
-    }
-  });
+  const audit = { ...acting.audit, action: "relationships.delete", at: clock() };
+  for (let i = 0; i < mine.length; i += MAX_UPDATES) {
+    const batch = mine
+      .slice(i, i + MAX_UPDATES)
+      .map((relationship) => ({ operation: "delete" as const, relationship }));
+    await authorizeUpdates({ engine, store }, acting, batch);
+    const response = await engine.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: batch.map((u) => ({ operation: OPERATIONS.delete, relationship: u.relationship })),
+      }),
+      { audit },
+    );
+    deletedAt = response.writtenAt?.token;
+  }
   return { deletedAt, count: mine.length };
 }
 

@@ -1,6 +1,5 @@
 import { v1 } from "@authzed/authzed-node";
-import { withAudit } from "../audit/audit-scope.js";
-import { userAuditActor } from "../audit/user-audit-actor.js";
+import { userAudit } from "../audit/user-audit-actor.js";
 import { requirePermission } from "../authz/permission.js";
 import { parseRelationship } from "../authz/relationship-syntax.js";
 import { definitionNames } from "../authz/relationship-transfer.js";
@@ -80,16 +79,15 @@ export async function createRole({
   const role = { id: newId("rol"), tenant_id: tenantId, name, created_at: clock() };
   await store.insertInto("roles").values(role).execute();
   try {
-    await withAudit(userAuditActor(ctx, tenantId, actor.id, "role.create"), clock, () =>
-      engine.writeRelationships(
-        v1.WriteRelationshipsRequest.create({
-          updates: [
-            touch(`role:${role.id}#tenant@tenant:${tenantId}`),
-            touch(`tenant:${tenantId}#role@role:${role.id}`),
-            ...permissions.map((p) => touch(`role:${role.id}#${grantRelation(p)}@account:*`)),
-          ],
-        }),
-      ),
+    await engine.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: [
+          touch(`role:${role.id}#tenant@tenant:${tenantId}`),
+          touch(`tenant:${tenantId}#role@role:${role.id}`),
+          ...permissions.map((p) => touch(`role:${role.id}#${grantRelation(p)}@account:*`)),
+        ],
+      }),
+      { audit: userAudit(ctx, tenantId, actor.id, "role.create") },
     );
   } catch (error) {
     await store.deleteFrom("roles").where("id", "=", role.id).execute();
@@ -111,7 +109,7 @@ export async function updateRoleGrants({
   const permissions = [...new Set(input.permissions)].sort();
   await checkGrants(ctx, permissions);
   const current = await describeRole(ctx, role.id);
-  const { engine, clock } = ctx.services;
+  const { engine } = ctx.services;
   const updates = [
     ...current.permissions
       .filter((p) => !permissions.includes(p))
@@ -119,9 +117,9 @@ export async function updateRoleGrants({
     ...permissions.map((p) => touch(`role:${role.id}#${grantRelation(p)}@account:*`)),
   ];
   if (updates.length > 0) {
-    await withAudit(userAuditActor(ctx, input.tenantId, actor.id, "role.update"), clock, () =>
-      engine.writeRelationships(v1.WriteRelationshipsRequest.create({ updates })),
-    );
+    await engine.writeRelationships(v1.WriteRelationshipsRequest.create({ updates }), {
+      audit: userAudit(ctx, input.tenantId, actor.id, "role.update"),
+    });
   }
   return { id: role.id, name: role.name, permissions, members: current.members };
 }
@@ -179,7 +177,7 @@ export async function setRoleAssignment({
 }) {
   const actor = await actingAccount(ctx, input.tenantId);
   await roleOf(ctx, input.tenantId, input.roleId);
-  const { engine, store, clock } = ctx.services;
+  const { engine, store } = ctx.services;
   await requirePermission(engine, {
     resource: `role:${input.roleId}`,
     permission: "manage",
@@ -193,15 +191,16 @@ export async function setRoleAssignment({
     );
   }
   const text = `role:${input.roleId}#assignee@account:${input.accountId}`;
-  await withAudit(
-    userAuditActor(ctx, input.tenantId, actor.id, input.assigned ? "role.assign" : "role.unassign"),
-    clock,
-    () =>
-      engine.writeRelationships(
-        v1.WriteRelationshipsRequest.create({
-          updates: [input.assigned ? touch(text) : remove(text)],
-        }),
+  await engine.writeRelationships(
+    v1.WriteRelationshipsRequest.create({ updates: [input.assigned ? touch(text) : remove(text)] }),
+    {
+      audit: userAudit(
+        ctx,
+        input.tenantId,
+        actor.id,
+        input.assigned ? "role.assign" : "role.unassign",
       ),
+    },
   );
 }
 
@@ -218,28 +217,30 @@ export async function deleteRole({
 }) {
   const actor = await roleManager(ctx, input.tenantId);
   const role = await roleOf(ctx, input.tenantId, input.roleId);
-  const { engine, store, clock } = ctx.services;
-  await withAudit(userAuditActor(ctx, input.tenantId, actor.id, "role.delete"), clock, async () => {
-    await engine.writeRelationships(
-      v1.WriteRelationshipsRequest.create({
-        updates: [remove(`tenant:${input.tenantId}#role@role:${role.id}`)],
-      }),
-    );
-    for (const resourceType of definitionNames(await engine.readSchema())) {
-      await engine.deleteRelationships(
-        v1.DeleteRelationshipsRequest.create({
-          relationshipFilter: {
-            resourceType,
-            optionalSubjectFilter: { subjectType: "role", optionalSubjectId: role.id },
-          },
-        }),
-      );
-    }
+  const { engine, store } = ctx.services;
+  const audit = { audit: userAudit(ctx, input.tenantId, actor.id, "role.delete") };
+  await engine.writeRelationships(
+    v1.WriteRelationshipsRequest.create({
+      updates: [remove(`tenant:${input.tenantId}#role@role:${role.id}`)],
+    }),
+    audit,
+  );
+  for (const resourceType of definitionNames(await engine.readSchema())) {
     await engine.deleteRelationships(
       v1.DeleteRelationshipsRequest.create({
-        relationshipFilter: { resourceType: "role", optionalResourceId: role.id },
+        relationshipFilter: {
+          resourceType,
+          optionalSubjectFilter: { subjectType: "role", optionalSubjectId: role.id },
+        },
       }),
+      audit,
     );
-  });
+  }
+  await engine.deleteRelationships(
+    v1.DeleteRelationshipsRequest.create({
+      relationshipFilter: { resourceType: "role", optionalResourceId: role.id },
+    }),
+    audit,
+  );
   await store.deleteFrom("roles").where("id", "=", role.id).execute();
 }

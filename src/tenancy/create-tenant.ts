@@ -1,5 +1,4 @@
-import { withAudit } from "../audit/audit-scope.js";
-import { userAuditActor } from "../audit/user-audit-actor.js";
+import { userAudit } from "../audit/user-audit-actor.js";
 import { setActiveAccount } from "../auth/sessions.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { newId } from "../lib/secure-random.js";
@@ -30,14 +29,13 @@ export async function createTenant({
   };
   await insertTenantWithAccount(store, tenant, account);
   try {
-    await withAudit(userAuditActor(ctx, tenant.id, account.id, "tenant.create"), clock, () =>
-      grantMembership(engine, {
-        tenantId: tenant.id,
-        accountId: account.id,
-        userId: ctx.actor.user.id,
-        role: "owner",
-      }),
-    );
+    await grantMembership(engine, {
+      tenantId: tenant.id,
+      accountId: account.id,
+      userId: ctx.actor.user.id,
+      role: "owner",
+      audit: userAudit(ctx, tenant.id, account.id, "tenant.create"),
+    });
   } catch (error) {
     await deleteTenantWithAccount(store, tenant.id, account.id);
     throw error;

@@ -1,5 +1,4 @@
-import { withAudit } from "../audit/audit-scope.js";
-import { userAuditActor } from "../audit/user-audit-actor.js";
+import { userAudit } from "../audit/user-audit-actor.js";
 import { setActiveAccount } from "../auth/sessions.js";
 import { normaliseEmail } from "../auth/users.js";
 import { requirePermission } from "../authz/permission.js";
@@ -101,17 +100,13 @@ export async function acceptInvitation({
     disabled_at: null,
   });
   try {
-    await withAudit(
-      userAuditActor(ctx, invitation.tenant_id, account.id, "invitation.accept"),
-      clock,
-      () =>
-        grantMembership(engine, {
-          tenantId: invitation.tenant_id,
-          accountId: account.id,
-          userId: ctx.actor.user.id,
-          role: invitation.role as MembershipRole,
-        }),
-    );
+    await grantMembership(engine, {
+      tenantId: invitation.tenant_id,
+      accountId: account.id,
+      userId: ctx.actor.user.id,
+      role: invitation.role as MembershipRole,
+      audit: userAudit(ctx, invitation.tenant_id, account.id, "invitation.accept"),
+    });
   } catch (error) {
     await store
       .updateTable("invitations")

@@ -1,5 +1,4 @@
-import { withAudit } from "../audit/audit-scope.js";
-import { userAuditActor } from "../audit/user-audit-actor.js";
+import { userAudit } from "../audit/user-audit-actor.js";
 import { requirePermission } from "../authz/permission.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { ConflictError, NotFoundError } from "../lib/errors.js";
@@ -83,7 +82,7 @@ export async function changeMemberRole({
 }): Promise<{ accountId: string; roles: MembershipRole[] }> {
   const { tenantId, accountId, role } = input;
   const actor = await actingAccount(ctx, tenantId);
-  const { engine, clock } = ctx.services;
+  const { engine } = ctx.services;
   return serialised(tenantId, async () => {
     await targetAccount(ctx, tenantId, accountId);
     const roles = await membershipRoles(engine, tenantId);
@@ -94,9 +93,12 @@ export async function changeMemberRole({
       subject: `account:${actor.id}`,
     });
     if (current.includes("owner") && role !== "owner") assertAnotherOwner(roles, accountId);
-    await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.role"), clock, () =>
-      changeMembershipRole(engine, { tenantId, accountId, role }),
-    );
+    await changeMembershipRole(engine, {
+      tenantId,
+      accountId,
+      role,
+      audit: userAudit(ctx, tenantId, actor.id, "member.role"),
+    });
     return { accountId, roles: [role] };
   });
 }
@@ -126,9 +128,11 @@ export async function removeMember({
       subject: `account:${actor.id}`,
     });
     if (current.includes("owner")) assertAnotherOwner(roles, accountId);
-    await withAudit(userAuditActor(ctx, tenantId, actor.id, "member.remove"), clock, () =>
-      revokeAccount(engine, { tenantId, accountId }),
-    );
+    await revokeAccount(engine, {
+      tenantId,
+      accountId,
+      audit: userAudit(ctx, tenantId, actor.id, "member.remove"),
+    });
     await disableAccount(store, accountId, clock());
   });
 }

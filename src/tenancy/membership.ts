@@ -1,4 +1,5 @@
 import { v1 } from "@authzed/authzed-node";
+import type { AuditContext } from "../audit/audit-record.js";
 import type { AuthzEngine } from "../authz/engine.js";
 import { parseRelationship } from "../authz/relationship-syntax.js";
 import { definitionNames } from "../authz/relationship-transfer.js";
@@ -25,7 +26,13 @@ const remove = (text: string) =>
 /** Writes a new account's links and its membership role in one atomic write. */
 export async function grantMembership(
   engine: AuthzEngine,
-  input: { tenantId: string; accountId: string; userId: string; role: MembershipRole },
+  input: {
+    tenantId: string;
+    accountId: string;
+    userId: string;
+    role: MembershipRole;
+    audit?: AuditContext;
+  },
 ): Promise<string | undefined> {
   const { tenantId, accountId, userId, role } = input;
   const response = await engine.writeRelationships(
@@ -36,6 +43,7 @@ export async function grantMembership(
         touch(`tenant:${tenantId}#${role}@account:${accountId}`),
       ],
     }),
+    { audit: input.audit },
   );
   return response.writtenAt?.token;
 }
@@ -43,7 +51,7 @@ export async function grantMembership(
 /** Replaces an account's membership role atomically (old roles deleted, new one touched). */
 export async function changeMembershipRole(
   engine: AuthzEngine,
-  input: { tenantId: string; accountId: string; role: MembershipRole },
+  input: { tenantId: string; accountId: string; role: MembershipRole; audit?: AuditContext },
 ): Promise<string | undefined> {
   const { tenantId, accountId, role } = input;
   const response = await engine.writeRelationships(
@@ -55,6 +63,7 @@ export async function changeMembershipRole(
         touch(`tenant:${tenantId}#${role}@account:${accountId}`),
       ],
     }),
+    { audit: input.audit },
   );
   return response.writtenAt?.token;
 }
@@ -66,13 +75,14 @@ export async function changeMembershipRole(
  */
 export async function revokeAccount(
   engine: AuthzEngine,
-  input: { tenantId: string; accountId: string },
+  input: { tenantId: string; accountId: string; audit?: AuditContext },
 ): Promise<void> {
   const { tenantId, accountId } = input;
   await engine.writeRelationships(
     v1.WriteRelationshipsRequest.create({
       updates: MEMBERSHIP_ROLES.map((r) => remove(`tenant:${tenantId}#${r}@account:${accountId}`)),
     }),
+    { audit: input.audit },
   );
   for (const resourceType of definitionNames(await engine.readSchema())) {
     await engine.deleteRelationships(
@@ -82,6 +92,7 @@ export async function revokeAccount(
           optionalSubjectFilter: { subjectType: "account", optionalSubjectId: accountId },
         },
       }),
+      { audit: input.audit },
     );
   }
 }
