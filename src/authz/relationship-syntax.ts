@@ -11,7 +11,8 @@ import { v1 } from "@authzed/authzed-node";
  * here with a message that names the part, before anything reaches the engine.
  */
 
-const TYPE = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
+/** SpiceDB's rule for object type names (`project`, `org/team`). */
+export const TYPE_NAME = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 const RELATION = /^[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 const OBJECT_ID = /^[a-zA-Z0-9/_|\-=+]{1,1024}$/;
 const CAVEAT_NAME = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
@@ -31,7 +32,7 @@ function parseObject(text: string, what: string, allowWildcard: boolean): v1.Obj
   if (colon < 0) throw new RelationshipSyntaxError(`${what} "${text}" must be type:id`);
   const objectType = text.slice(0, colon);
   const objectId = text.slice(colon + 1);
-  if (!TYPE.test(objectType)) {
+  if (!TYPE_NAME.test(objectType)) {
     throw new RelationshipSyntaxError(
       `${what} type "${objectType}" is invalid: lowercase letters, digits and _, 3 to 64 characters`,
     );

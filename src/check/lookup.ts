@@ -1,12 +1,10 @@
 import { v1 } from "@authzed/authzed-node";
 import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
-import { ForbiddenError, parseField, ValidationError } from "../lib/errors.js";
+import { ForbiddenError, parseField } from "../lib/errors.js";
 import { checkPermission } from "./check-permission.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import type { ResolvedSubject } from "./subject.js";
-
-const TYPE = /^([a-z][a-z0-9_]{1,61}[a-z0-9]\/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$/;
 
 /**
  * The resources of a type on which the subject has a permission. No tenant filter is needed:
@@ -27,11 +25,6 @@ export async function lookupResources({
     consistency?: ConsistencyInput;
   };
 }) {
-  if (!TYPE.test(input.resourceType))
-    throw new ValidationError(
-      `resourceType "${input.resourceType}" is not a valid type name`,
-      "resourceType",
-    );
   await confirmMembership(ctx, subject);
   const responses = await ctx.services.engine.lookupResources(
     v1.LookupResourcesRequest.create({
@@ -77,11 +70,6 @@ export async function lookupSubjects({
     consistency?: ConsistencyInput;
   };
 }) {
-  if (!TYPE.test(input.subjectType))
-    throw new ValidationError(
-      `subjectType "${input.subjectType}" is not a valid type name`,
-      "subjectType",
-    );
   const resource = parseField("resource", () => parseObjectReference(input.resource));
   if (subject.membership) {
     const own = await checkPermission({

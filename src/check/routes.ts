@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { actionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
-import { json, problems, TenantId } from "../http/schemas.js";
+import { json, problems, TenantId, TypeName } from "../http/schemas.js";
 import type { AppEnv } from "../http/services.js";
 import { checkPermission, checkPermissions } from "./check-permission.js";
 import { lookupResources, lookupSubjects } from "./lookup.js";
@@ -174,7 +174,7 @@ checkRoutes.openapi(
     request: {
       body: json(
         z.object({
-          resourceType: z.string().min(1).max(128).openapi({ example: "project" }),
+          resourceType: TypeName,
           permission: Permission,
           context: Context_,
           consistency: Consistency,
@@ -221,7 +221,7 @@ checkRoutes.openapi(
         z.object({
           resource: Resource,
           permission: Permission,
-          subjectType: z.string().min(1).max(128).openapi({ example: "account" }),
+          subjectType: TypeName.openapi({ example: "account" }),
           context: Context_,
           consistency: Consistency,
           ...SubjectFields,

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { TYPE_NAME } from "../authz/relationship-syntax.js";
 
 /** Schemas shared by several route modules. */
 
@@ -16,6 +17,11 @@ export const AccountId = z
   .string()
   .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: "expected an account id like acc_…" })
   .openapi({ example: "acc_7dfg2k4m5n6p7q8r9s2t3u4v" });
+
+export const TypeName = z
+  .string()
+  .regex(TYPE_NAME, { message: "expected an object type name: lowercase letters, digits and _" })
+  .openapi({ example: "project" });
 
 export const MembershipRoleSchema = z.enum(["owner", "admin", "member"]);
 

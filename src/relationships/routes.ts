@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { actionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
-import { json, problems, TenantId } from "../http/schemas.js";
+import { json, problems, TenantId, TypeName } from "../http/schemas.js";
 import { deleteRelationshipsByFilter, readRelationships, writeRelationships } from "./actions.js";
 
 export const relationshipRoutes = createRouter();
@@ -111,7 +111,7 @@ relationshipRoutes.openapi(
       body: json(
         z.object({
           filter: z.object({
-            resourceType: z.string().min(1).max(128),
+            resourceType: TypeName,
             resourceId: z.string().max(1024).optional(),
             relation: z.string().max(64).optional(),
             subject: z.string().max(2100).optional(),
