@@ -16,13 +16,14 @@ import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { v1 } from "@authzed/authzed-node";
-import pg from "pg";
 import { hashPassword } from "../src/auth/password.js";
 import { createSession } from "../src/auth/sessions.js";
 import { parseRelationship } from "../src/authz/relationship-syntax.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/lib/logger.js";
 import { startRuntime } from "../src/main.js";
+import { startDevServer } from "../test/support/dev-server.js";
+import { createTestDatabase } from "../test/support/postgres.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TENANTS = 10;
@@ -181,38 +182,14 @@ async function topologyEnv(
   const env: Record<string, string> = {};
   if (topology === "remote" || topology === "postgres") {
     const spicedbDir = mkdtempSync(join(tmpdir(), "tenantgate-bench-spicedb-"));
-    const port = await freePort();
-    const spicedb = spawn(
-      process.execPath,
-      [
-        join(ROOT, "bin/tenantgate.js"),
-        "spicedb",
-        "serve",
-        "--port",
-        String(port),
-        "--preshared-key",
-        "bench-key",
-        "--data-dir",
-        spicedbDir,
-      ],
-      { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-    );
-    await new Promise<void>((resolveReady, reject) => {
-      let seen = "";
-      spicedb.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        seen += chunk;
-        if (seen.includes("listening")) resolveReady();
-      });
-      spicedb.once("exit", (code) => reject(new Error(`spicedb serve exited (${code}): ${seen}`)));
-    });
+    const spicedb = await startDevServer({ dataDir: spicedbDir });
     Object.assign(env, {
-      SPICEDB_ENDPOINT: `127.0.0.1:${port}`,
-      SPICEDB_PRESHARED_KEY: "bench-key",
+      SPICEDB_ENDPOINT: spicedb.endpoint,
+      SPICEDB_PRESHARED_KEY: spicedb.presharedKey,
       SPICEDB_INSECURE: "true",
     });
     stops.push(async () => {
-      spicedb.kill("SIGTERM");
-      await new Promise((r) => spicedb.once("exit", r));
+      await spicedb.stop();
       rmSync(spicedbDir, { recursive: true, force: true });
     });
   }
@@ -222,20 +199,9 @@ async function topologyEnv(
       throw new Error(
         "the postgres topology needs BENCH_DATABASE_URL (a server where it may create a database)",
       );
-    const name = `tenantgate_bench_${Date.now()}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    stops.push(async () => {
-      const dropper = new pg.Client({ connectionString: admin });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    });
+    const database = await createTestDatabase(admin, "bench");
+    env.DATABASE_URL = database.url;
+    stops.push(() => database.drop());
   }
   return {
     env,

@@ -1,6 +1,6 @@
 import { afterAll, describe } from "vitest";
 import { RemoteEngine } from "../../src/authz/remote-engine.js";
-import { type DevServer, remoteEngineFor, startDevServer } from "../spicedb-server/dev-server.js";
+import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
 import { engineContract } from "./engine-contract.js";
 
 /**

@@ -1,17 +1,10 @@
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  CLI_PATH,
-  type RunningServer,
-  spawnNode,
-  startServer,
-  stopProcess,
-  waitForLine,
-} from "../support/processes.js";
+import { type DevServer, startDevServer } from "../support/dev-server.js";
+import { createTestDatabase } from "../support/postgres.js";
+import { type RunningServer, startServer } from "../support/processes.js";
 
 /**
  * Two tenantgate replicas sharing one Postgres (identity store, freshness tokens) and one SpiceDB
@@ -22,10 +15,10 @@ const adminUrl = process.env.TEST_DATABASE_URL;
 
 describe.skipIf(process.env.TEST_STORE !== "postgres" || !adminUrl)("two replicas", () => {
   const dirs: string[] = [];
-  let spicedb: ChildProcess;
+  let spicedb: DevServer;
   let a: RunningServer;
   let b: RunningServer;
-  let database: string;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
   const call = async (
     server: RunningServer,
@@ -52,36 +45,17 @@ describe.skipIf(process.env.TEST_STORE !== "postgres" || !adminUrl)("two replica
   beforeAll(async () => {
     const spicedbDir = mkdtempSync(join(tmpdir(), "tenantgate-replicas-spicedb-"));
     dirs.push(spicedbDir);
-    spicedb = spawnNode([
-      CLI_PATH,
-      "spicedb",
-      "serve",
-      "--port",
-      "0",
-      "--preshared-key",
-      "replica-test-key",
-      "--data-dir",
-      spicedbDir,
-    ]);
-    const listening = await waitForLine(spicedb, "stderr", (l) => l.includes("listening"));
-    const port = (JSON.parse(listening) as { port: number }).port;
-
-    database = `tenantgate_replicas_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(adminUrl as string);
-    url.pathname = `/${database}`;
+    spicedb = await startDevServer({ dataDir: spicedbDir });
+    database = await createTestDatabase(adminUrl as string, "replicas");
 
     const env = (name: string) => {
       const dir = mkdtempSync(join(tmpdir(), `tenantgate-replica-${name}-`));
       dirs.push(dir);
       return {
         DATA_DIR: dir,
-        DATABASE_URL: url.toString(),
-        SPICEDB_ENDPOINT: `127.0.0.1:${port}`,
-        SPICEDB_PRESHARED_KEY: "replica-test-key",
+        DATABASE_URL: database.url,
+        SPICEDB_ENDPOINT: spicedb.endpoint,
+        SPICEDB_PRESHARED_KEY: spicedb.presharedKey,
         SPICEDB_INSECURE: "true",
       };
     };
@@ -93,11 +67,8 @@ describe.skipIf(process.env.TEST_STORE !== "postgres" || !adminUrl)("two replica
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
-    if (spicedb) await stopProcess(spicedb);
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await spicedb?.stop();
+    await database?.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -17,7 +17,7 @@ interface CheckBody {
 describe("the check API", () => {
   let h: Harness;
   let owner: Awaited<ReturnType<Harness["signUp"]>>;
-  let member: Awaited<ReturnType<Harness["signUp"]>>;
+  let member: Awaited<ReturnType<Harness["join"]>>;
   let tenantId: string;
   let memberAccount: string;
   let serviceToken: string;
@@ -34,35 +34,9 @@ describe("the check API", () => {
   beforeAll(async () => {
     h = await startHarness();
     owner = await h.signUp("owner");
-    member = await h.signUp("member");
-    const created = (await (
-      await h.request("/v1/tenants", {
-        method: "POST",
-        token: owner.token,
-        json: { name: "Checks" },
-      })
-    ).json()) as {
-      tenant: { id: string };
-    };
-    tenantId = created.tenant.id;
-    const invitation = (await (
-      await h.request(`/v1/tenants/${tenantId}/invitations`, {
-        method: "POST",
-        token: owner.token,
-        json: { email: member.email, role: "member" },
-      })
-    ).json()) as { invitation: { token: string } };
-    memberAccount = (
-      (await (
-        await h.request("/v1/invitations/accept", {
-          method: "POST",
-          token: member.token,
-          json: { token: invitation.invitation.token },
-        })
-      ).json()) as {
-        account: { id: string };
-      }
-    ).account.id;
+    ({ tenantId } = await h.createTenant(owner.token, "Checks"));
+    member = await h.join(owner.token, tenantId, "member", "member");
+    memberAccount = member.accountId;
     await h.write(
       `project:open#tenant@tenant:${tenantId}`,
       `project:open#viewer@account:${memberAccount}`,

@@ -2,26 +2,40 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { v1 } from "@authzed/authzed-node";
-import pg from "pg";
 import { parseRelationship } from "../../src/authz/relationship-syntax.js";
 import { loadConfig } from "../../src/config.js";
 import { createApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { type Runtime, startRuntime } from "../../src/main.js";
 import type { Tables } from "../../src/store/tables.js";
+import { createTestDatabase } from "../support/postgres.js";
 
 /**
  * A real tenantgate on a temp data dir: real SQLite, real embedded SpiceDB, requests through
  * Hono's app.request. The clock is controllable so expiry can be tested without sleeping.
  */
+export interface User {
+  token: string;
+  userId: string;
+  email: string;
+  password: string;
+}
+
 export interface Harness {
   runtime: Runtime;
   app: ReturnType<typeof createApp>;
   now: { ms: number };
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
-  signUp(
+  signUp(name?: string): Promise<User>;
+  /** Creates a tenant through the API; the user's new account there is its owner. */
+  createTenant(token: string, name?: string): Promise<{ tenantId: string; accountId: string }>;
+  /** A new user invited into the tenant by `inviterToken` with `role`, who has accepted. */
+  join(
+    inviterToken: string,
+    tenantId: string,
+    role?: string,
     name?: string,
-  ): Promise<{ token: string; userId: string; email: string; password: string }>;
+  ): Promise<User & { accountId: string }>;
   write(...relationships: string[]): Promise<void>;
   /** Every row of an identity-store table, whichever database holds it. */
   rows(table: keyof Tables & string): Promise<Record<string, unknown>[]>;
@@ -34,27 +48,10 @@ let counter = 0;
  * With TEST_STORE=postgres (and TEST_DATABASE_URL naming a server), each harness gets a fresh
  * Postgres database for its identity store: the same suite runs against both stores.
  */
-async function freshPostgresDatabase(): Promise<
-  { url: string; drop(): Promise<void> } | undefined
-> {
+function freshPostgresDatabase() {
   const admin = process.env.TEST_DATABASE_URL;
   if (process.env.TEST_STORE !== "postgres" || !admin) return undefined;
-  const name = `tenantgate_test_${process.pid}_${Date.now()}_${++counter}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = new pg.Client({ connectionString: admin });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
+  return createTestDatabase(admin, "http");
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -83,7 +80,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     }
     return app.request(path, { ...init, headers, body });
   };
-  return {
+  const harness: Harness = {
     runtime,
     app,
     now,
@@ -99,6 +96,36 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         throw new Error(`signup failed: ${response.status} ${await response.text()}`);
       const body = (await response.json()) as { user: { id: string }; session: { token: string } };
       return { token: body.session.token, userId: body.user.id, email, password };
+    },
+    async createTenant(token, name = "Tenant") {
+      const response = await request("/v1/tenants", { method: "POST", token, json: { name } });
+      if (response.status !== 201)
+        throw new Error(`tenant creation failed: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { tenant: { id: string }; account: { id: string } };
+      return { tenantId: body.tenant.id, accountId: body.account.id };
+    },
+    async join(inviterToken, tenantId, role = "member", name = "member") {
+      const user = await harness.signUp(name);
+      const invited = await request(`/v1/tenants/${tenantId}/invitations`, {
+        method: "POST",
+        token: inviterToken,
+        json: { email: user.email, role },
+      });
+      if (invited.status !== 201)
+        throw new Error(`invitation failed: ${invited.status} ${await invited.text()}`);
+      const invitation = ((await invited.json()) as { invitation: { token: string } }).invitation
+        .token;
+      const accepted = await request("/v1/invitations/accept", {
+        method: "POST",
+        token: user.token,
+        json: { token: invitation },
+      });
+      if (accepted.status !== 200)
+        throw new Error(`accepting failed: ${accepted.status} ${await accepted.text()}`);
+      return {
+        ...user,
+        accountId: ((await accepted.json()) as { account: { id: string } }).account.id,
+      };
     },
     async write(...relationships) {
       await runtime.services.engine.writeRelationships(
@@ -123,4 +150,5 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }

@@ -51,40 +51,14 @@ describe("relationship editing is tenant-scoped and decided by SpiceDB", () => {
     h = await startHarness();
     const ownerA = await h.signUp("adminA");
     const ownerB = await h.signUp("adminB");
-    const a = (await (
-      await h.request("/v1/tenants", { method: "POST", token: ownerA.token, json: { name: "A" } })
-    ).json()) as {
-      tenant: { id: string };
-      account: { id: string };
-    };
-    const b = (await (
-      await h.request("/v1/tenants", { method: "POST", token: ownerB.token, json: { name: "B" } })
-    ).json()) as {
-      tenant: { id: string };
-      account: { id: string };
-    };
-    tenantA = a.tenant.id;
-    tenantB = b.tenant.id;
-    adminA = { ...ownerA, account: a.account.id };
-    adminB = { ...ownerB, account: b.account.id };
-    const member = await h.signUp("memberA");
-    const invitation = (await (
-      await h.request(`/v1/tenants/${tenantA}/invitations`, {
-        method: "POST",
-        token: adminA.token,
-        json: { email: member.email, role: "member" },
-      })
-    ).json()) as { invitation: { token: string } };
-    const accepted = (await (
-      await h.request("/v1/invitations/accept", {
-        method: "POST",
-        token: member.token,
-        json: { token: invitation.invitation.token },
-      })
-    ).json()) as {
-      account: { id: string };
-    };
-    memberA = { ...member, account: accepted.account.id };
+    const a = await h.createTenant(ownerA.token, "A");
+    const b = await h.createTenant(ownerB.token, "B");
+    tenantA = a.tenantId;
+    tenantB = b.tenantId;
+    adminA = { ...ownerA, account: a.accountId };
+    adminB = { ...ownerB, account: b.accountId };
+    const member = await h.join(adminA.token, tenantA, "member", "memberA");
+    memberA = { ...member, account: member.accountId };
     writeKey = (
       await createServiceKey(
         h.runtime.services.store,
@@ -312,36 +286,9 @@ describe("custom roles", () => {
 
   test("an admin creates a role, assigns it, its grants apply to the tenant's projects, and deleting revokes", async () => {
     const admin = await h.signUp("admin");
-    const worker = await h.signUp("worker");
-    const tenant = (
-      (await (
-        await h.request("/v1/tenants", {
-          method: "POST",
-          token: admin.token,
-          json: { name: "Roles" },
-        })
-      ).json()) as { tenant: { id: string } }
-    ).tenant.id;
-    const invitation = (await (
-      await h.request(`/v1/tenants/${tenant}/invitations`, {
-        method: "POST",
-        token: admin.token,
-        json: { email: worker.email, role: "member" },
-      })
-    ).json()) as {
-      invitation: { token: string };
-    };
-    const account = (
-      (await (
-        await h.request("/v1/invitations/accept", {
-          method: "POST",
-          token: worker.token,
-          json: { token: invitation.invitation.token },
-        })
-      ).json()) as {
-        account: { id: string };
-      }
-    ).account.id;
+    const { tenantId: tenant } = await h.createTenant(admin.token, "Roles");
+    const worker = await h.join(admin.token, tenant, "member", "worker");
+    const account = worker.accountId;
     await h.request("/v1/relationships", {
       method: "POST",
       token: admin.token,

@@ -35,12 +35,6 @@ describe("login once, one account per tenant", () => {
   const switchTo = async (token: string, tenantId: string) =>
     h.request("/v1/session/active-tenant", { method: "PUT", token, json: { tenantId } });
 
-  async function createTenant(token: string, name: string) {
-    const response = await h.request("/v1/tenants", { method: "POST", token, json: { name } });
-    expect(response.status).toBe(201);
-    return (await response.json()) as { tenant: { id: string }; account: { id: string } };
-  }
-
   async function invite(ownerToken: string, tenantId: string, email: string, role: string) {
     const response = await h.request(`/v1/tenants/${tenantId}/invitations`, {
       method: "POST",
@@ -68,11 +62,11 @@ describe("login once, one account per tenant", () => {
       h.signUp("carol"),
       h.signUp("bob"),
     ]);
-    const a = await createTenant(alice.token, "Tenant A");
-    const b = await createTenant(carol.token, "Tenant B");
-    tenantA = a.tenant.id;
-    tenantB = b.tenant.id;
-    carolB = b.account.id;
+    const a = await h.createTenant(alice.token, "Tenant A");
+    const b = await h.createTenant(carol.token, "Tenant B");
+    tenantA = a.tenantId;
+    tenantB = b.tenantId;
+    carolB = b.accountId;
     bobA = await accept(bob.token, await invite(alice.token, tenantA, bob.email, "member"));
     bobB = await accept(bob.token, await invite(carol.token, tenantB, bob.email, "member"));
     // In A, a custom role grants edit on A's projects; Bob's account in A holds it.

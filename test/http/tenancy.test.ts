@@ -9,8 +9,8 @@ describe("tenants, invitations and members", () => {
   afterAll(async () => h.close());
 
   async function tenantOf(token: string) {
-    const response = await h.request("/v1/tenants", { method: "POST", token, json: { name: "T" } });
-    return (await response.json()) as { tenant: { id: string }; account: { id: string } };
+    const { tenantId, accountId } = await h.createTenant(token, "T");
+    return { tenant: { id: tenantId }, account: { id: accountId } };
   }
   const invite = (token: string, tenantId: string, email: string, role = "member") =>
     h.request(`/v1/tenants/${tenantId}/invitations`, {
@@ -26,17 +26,6 @@ describe("tenants, invitations and members", () => {
         members: { accountId: string; roles: string[] }[];
       }
     ).members;
-
-  async function join(ownerToken: string, tenantId: string, role = "member") {
-    const user = await h.signUp();
-    const invitation = (await (await invite(ownerToken, tenantId, user.email, role)).json()) as {
-      invitation: { token: string };
-    };
-    const accepted = (await (await accept(user.token, invitation.invitation.token)).json()) as {
-      account: { id: string };
-    };
-    return { ...user, accountId: accepted.account.id };
-  }
 
   test("creating a tenant makes the creator its owner and activates it", async () => {
     const owner = await h.signUp();
@@ -97,7 +86,7 @@ describe("tenants, invitations and members", () => {
   ])("a $role may invite: $invite", async ({ role, invite: expected, list }) => {
     const owner = await h.signUp();
     const { tenant } = await tenantOf(owner.token);
-    const member = await join(owner.token, tenant.id, role);
+    const member = await h.join(owner.token, tenant.id, role);
     expect((await invite(member.token, tenant.id, `x-${Date.now()}@example.com`)).status).toBe(
       expected,
     );
@@ -109,7 +98,7 @@ describe("tenants, invitations and members", () => {
   test("an admin cannot invite an owner or touch an owner; an owner can", async () => {
     const owner = await h.signUp();
     const { tenant, account } = await tenantOf(owner.token);
-    const admin = await join(owner.token, tenant.id, "admin");
+    const admin = await h.join(owner.token, tenant.id, "admin");
     expect(
       (await invite(admin.token, tenant.id, `o-${Date.now()}@example.com`, "owner")).status,
     ).toBe(403);
@@ -148,7 +137,7 @@ describe("tenants, invitations and members", () => {
     });
     expect(remove.status).toBe(409);
 
-    const second = await join(owner.token, tenant.id, "owner");
+    const second = await h.join(owner.token, tenant.id, "owner");
     const nowAllowed = await h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
       method: "PUT",
       token: second.token,
@@ -163,7 +152,7 @@ describe("tenants, invitations and members", () => {
   test("concurrent demotions of the two owners leave one owner", async () => {
     const owner = await h.signUp();
     const { tenant, account } = await tenantOf(owner.token);
-    const second = await join(owner.token, tenant.id, "owner");
+    const second = await h.join(owner.token, tenant.id, "owner");
     const results = await Promise.all([
       h.request(`/v1/tenants/${tenant.id}/members/${account.id}`, {
         method: "PUT",
@@ -187,7 +176,7 @@ describe("tenants, invitations and members", () => {
   test("a removed member can be invited back and gets the same account", async () => {
     const owner = await h.signUp();
     const { tenant } = await tenantOf(owner.token);
-    const member = await join(owner.token, tenant.id);
+    const member = await h.join(owner.token, tenant.id);
     expect(
       (
         await h.request(`/v1/tenants/${tenant.id}/members/${member.accountId}`, {

@@ -1,18 +1,18 @@
-import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EmbeddedEngine } from "../../src/authz/embedded/embedded-engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
-import { RemoteEngine } from "../../src/authz/remote-engine.js";
+import type { RemoteEngine } from "../../src/authz/remote-engine.js";
 import { openDatabase } from "../../src/db/sqlite.js";
 import { lockDataDir } from "../../src/lib/data-dir-lock.js";
 import { locateInFile } from "../../src/schema/scalar-position.js";
 import { planSchemaChange } from "../../src/schema/schema-change.js";
 import { diffOutlines, formatChange, formatRefusal } from "../../src/schema/schema-diff.js";
 import { outlineSchema } from "../../src/schema/schema-outline.js";
+import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
 import { freshId } from "../support/ids.js";
-import { CLI_PATH, runCli, spawnNode, stopProcess, waitForLine } from "../support/processes.js";
+import { runCli } from "../support/processes.js";
 import { touchAll } from "../support/relationships.js";
 import { SCHEMA_PATH, startTestRuntime } from "../support/runtime.js";
 import { tempDirForTest } from "../support/temp-dir.js";
@@ -526,34 +526,20 @@ describe("tenantgate schema diff and apply on a data dir (process)", () => {
 });
 
 describe("tenantgate schema diff and apply on a SpiceDB endpoint (process)", () => {
-  const presharedKey = `key-${freshId("k")}`;
-  let server: ChildProcess;
+  let server: DevServer;
   let endpoint: string;
+  let presharedKey: string;
   let engine: RemoteEngine;
 
   beforeAll(async () => {
-    server = spawnNode([
-      CLI_PATH,
-      "spicedb",
-      "serve",
-      "--port",
-      "0",
-      "--preshared-key",
-      presharedKey,
-    ]);
-    server.stdout?.resume();
-    const line = await waitForLine(
-      server,
-      "stderr",
-      (l) => l.includes("listening") && l.includes('"port"'),
-    );
-    endpoint = `127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
-    engine = new RemoteEngine({ endpoint, presharedKey, insecure: true, timeoutMs: 10_000 });
+    server = await startDevServer();
+    ({ endpoint, presharedKey } = server);
+    engine = remoteEngineFor(server, { timeoutMs: 10_000 });
   });
 
   afterAll(async () => {
     await engine?.close();
-    if (server) await stopProcess(server);
+    if (server) await server.stop();
   });
 
   const against = () => ["--against", endpoint, "--insecure"];

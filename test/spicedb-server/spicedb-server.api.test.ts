@@ -8,6 +8,7 @@ import { EngineError } from "../../src/authz/engine-error.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import type { RemoteEngine } from "../../src/authz/remote-engine.js";
 import { openDatabase } from "../../src/db/sqlite.js";
+import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
 import { freshId } from "../support/ids.js";
 import {
   check,
@@ -22,7 +23,6 @@ import {
   write,
 } from "../support/relationships.js";
 import { SCHEMA_PATH } from "../support/runtime.js";
-import { type DevServer, remoteEngineFor, startDevServer } from "./dev-server.js";
 
 /**
  * `tenantgate spicedb serve` answers SpiceDB's gRPC API as SpiceDB does, seen through real

@@ -7,6 +7,7 @@ import { EngineError } from "../../src/authz/engine-error.js";
 import type { RemoteEngine } from "../../src/authz/remote-engine.js";
 import { runSpicedbCommand } from "../../src/cli/spicedb-command.js";
 import { CliUsageError } from "../../src/cli/usage-error.js";
+import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
 import { freshId } from "../support/ids.js";
 import { runCli } from "../support/processes.js";
 import {
@@ -17,7 +18,6 @@ import {
 } from "../support/relationships.js";
 import { SCHEMA_PATH } from "../support/runtime.js";
 import { tempDirForTest } from "../support/temp-dir.js";
-import { type DevServer, remoteEngineFor, startDevServer } from "./dev-server.js";
 
 /**
  * `tenantgate spicedb serve` as a process: what it keeps across stops and kills, how it stops,

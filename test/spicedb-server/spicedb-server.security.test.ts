@@ -2,7 +2,7 @@ import { v1 } from "@authzed/authzed-node";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EngineError } from "../../src/authz/engine-error.js";
-import { type DevServer, remoteEngineFor, startDevServer } from "./dev-server.js";
+import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
 
 /** Like SpiceDB, `tenantgate spicedb serve` answers only calls that carry its preshared key. */
 

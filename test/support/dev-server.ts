@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { RemoteEngine } from "../../src/authz/remote-engine.js";
-import { CLI_PATH, exited, spawnNode, stopProcess, waitForLine } from "../support/processes.js";
+import { CLI_PATH, exited, spawnNode, stopProcess, waitForLine } from "./processes.js";
 
 export interface DevServer {
   process: ChildProcess;
