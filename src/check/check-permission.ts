@@ -111,6 +111,14 @@ async function runChecks(
   return { results, checkedAt: results[0]?.checkedAt };
 }
 
+/** Refuses (403 not_a_member) unless an end user's account still belongs to its tenant. */
+export async function requireMembership(
+  ctx: ActionContext,
+  subject: ResolvedSubject,
+): Promise<void> {
+  await runChecks(ctx, subject, [], undefined);
+}
+
 function countDecision(
   ctx: ActionContext,
   result: BatchedResult,

@@ -2,7 +2,7 @@ import { v1 } from "@authzed/authzed-node";
 import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField } from "../lib/errors.js";
-import { checkPermission } from "./check-permission.js";
+import { checkPermission, requireMembership } from "./check-permission.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import type { ResolvedSubject } from "./subject.js";
 
@@ -25,7 +25,7 @@ export async function lookupResources({
     consistency?: ConsistencyInput;
   };
 }) {
-  await confirmMembership(ctx, subject);
+  await requireMembership(ctx, subject);
   const responses = await ctx.services.engine.lookupResources(
     v1.LookupResourcesRequest.create({
       resourceObjectType: input.resourceType,
@@ -108,14 +108,4 @@ export async function lookupSubjects({
     }))
     .sort((a, b) => a.id.localeCompare(b.id));
   return { subjects, lookedUpAt: responses[0]?.lookedUpAt?.token };
-}
-
-/** For end users, the membership must hold before anything is looked up on their behalf. */
-async function confirmMembership(ctx: ActionContext, subject: ResolvedSubject): Promise<void> {
-  if (!subject.membership) return;
-  await checkPermission({
-    ctx,
-    subject,
-    input: { resource: `tenant:${subject.membership.tenantId}`, permission: "membership" },
-  });
 }

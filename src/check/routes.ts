@@ -59,9 +59,14 @@ const ExplainNodeSchema = z
   })
   .openapi("ExplainNode");
 
-/** Who asks: the body's fields, with `X-Tenant-Id` as the header form of `tenantId`. */
-function subjectInput(c: Context<AppEnv>, body: SubjectInput): SubjectInput {
-  return { ...body, tenantId: body.tenantId ?? c.req.header("x-tenant-id") };
+/**
+ * The action context and who the question is about: the body's fields, with `X-Tenant-Id` as the
+ * header form of `tenantId`.
+ */
+async function askedBy(c: Context<AppEnv>, body: SubjectInput) {
+  const ctx = actionContext(c);
+  const input = { ...body, tenantId: body.tenantId ?? c.req.header("x-tenant-id") };
+  return { ctx, subject: await resolveSubject(ctx, c.get("actor"), input) };
 }
 
 checkRoutes.openapi(
@@ -106,8 +111,7 @@ checkRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const ctx = actionContext(c);
-    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    const { ctx, subject } = await askedBy(c, body);
     const result = await checkPermission({ ctx, subject, input: body });
     return c.json({ ...result, subject: subject.subject }, 200);
   },
@@ -157,8 +161,7 @@ checkRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const ctx = actionContext(c);
-    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    const { ctx, subject } = await askedBy(c, body);
     const result = await checkPermissions({ ctx, subject, input: body });
     return c.json({ ...result, subject: subject.subject }, 200);
   },
@@ -201,8 +204,7 @@ checkRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const ctx = actionContext(c);
-    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    const { ctx, subject } = await askedBy(c, body);
     return c.json(
       { ...(await lookupResources({ ctx, subject, input: body })), subject: subject.subject },
       200,
@@ -251,8 +253,7 @@ checkRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const ctx = actionContext(c);
-    const subject = await resolveSubject(ctx, c.get("actor"), subjectInput(c, body));
+    const { ctx, subject } = await askedBy(c, body);
     return c.json(await lookupSubjects({ ctx, subject, input: body }), 200);
   },
 );
