@@ -1,6 +1,3 @@
-import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { checkRoutes } from "../check/routes.js";
@@ -12,7 +9,9 @@ import { roleRoutes } from "../roles/routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
 import { authenticate, csrfProtection } from "./actor.js";
 import { renderApiReference } from "./api-reference.js";
+import { limitBody } from "./body-limit.js";
 import { problemResponse, toAppError } from "./problem.js";
+import { responseHeaders } from "./response-headers.js";
 import { createRouter } from "./router.js";
 import type { AppServices } from "./services.js";
 
@@ -21,18 +20,15 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** The whole HTTP application. Importing this opens nothing; main.ts passes the services in. */
 export function createApp(services: AppServices) {
   const app = createRouter();
-  app.use(requestId());
-  app.use(secureHeaders());
+  app.use(responseHeaders);
   // No legitimate request is anywhere near this; a larger body is refused before it is read whole.
   app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        problemResponse(
-          c,
-          new AppError(413, "body_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`),
-        ),
-    }),
+    limitBody(MAX_BODY_BYTES, (c) =>
+      problemResponse(
+        c,
+        new AppError(413, "body_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`),
+      ),
+    ),
   );
   app.use(async (c, next) => {
     c.set("services", services);
