@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { RateLimiter } from "./auth/rate-limit.js";
+import { SessionCache } from "./auth/session-cache.js";
 import { deleteExpiredSessions } from "./auth/sessions.js";
 import { DurableEngine } from "./authz/durable-engine.js";
 import type { AuthzEngine } from "./authz/engine.js";
@@ -19,8 +20,10 @@ import type { Logger } from "./lib/logger.js";
 import { MeteredEngine } from "./metrics/metered-engine.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { openStore, type Store } from "./store/database.js";
+import { StoreChanges } from "./store/store-changes.js";
 
 const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
+const SESSION_CACHE_SIZE = 10_000;
 
 /** Options tests use to run the service on a controllable clock. */
 export interface RuntimeOptions {
@@ -50,9 +53,12 @@ export async function startRuntime(
   let base: AuthzEngine | undefined;
   let engine: FreshEngine | undefined;
   let store: Store | undefined;
+  let changes: StoreChanges | undefined;
   try {
     db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
-    store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db });
+    // With SQLite this process sees every change to the store, so sessions can be cached.
+    changes = config.DATABASE_URL ? undefined : new StoreChanges(db);
+    store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db, changes });
     base = await openEngine(config, db, logger);
     engine = new FreshEngine(
       new MeteredEngine(base, metrics),
@@ -89,6 +95,7 @@ export async function startRuntime(
     logger,
     metrics,
     clock,
+    sessionCache: changes ? new SessionCache(changes, SESSION_CACHE_SIZE) : undefined,
     sessionPolicy: {
       idleMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteMs: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
@@ -125,7 +132,10 @@ const DECISION_MAX_AGE_MS = 60 * 60 * 1000;
  */
 function decisionValidity(config: Config, base: AuthzEngine, engine: FreshEngine) {
   return {
-    generation: async () => (await engine.latestToken()) ?? "",
+    generation: () => {
+      const token = engine.latestToken();
+      return token instanceof Promise ? token.then((t) => t ?? "") : (token ?? "");
+    },
     validUntil: (now: number) =>
       base instanceof DurableEngine
         ? Math.min(now + DECISION_MAX_AGE_MS, base.nextExpiration(now))

@@ -1,8 +1,10 @@
+import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeHex } from "@oslojs/encoding";
 import { hashSecret, secureRandomString } from "../lib/secure-random.js";
 import type { Store } from "../store/database.js";
 import type { SessionsTable } from "../store/tables.js";
+import type { SessionCache } from "./session-cache.js";
 import type { User } from "./users.js";
 
 /**
@@ -80,21 +82,51 @@ export interface ValidatedSession {
   activeAccount: { id: string; tenantId: string; userId: string; disabled: boolean } | null;
 }
 
+const textEncoder = new TextEncoder();
+
+/**
+ * The renewed idle expiry, once half the idle window has passed; never past the absolute lifetime
+ * (so a session near its end is not rewritten on every request).
+ */
+function renewedExpiry(
+  session: { expiresAt: number; absoluteExpiresAt: number },
+  policy: SessionPolicy,
+  now: number,
+): number | undefined {
+  if (session.expiresAt - now >= policy.idleMs / 2) return undefined;
+  const renewed = Math.min(now + policy.idleMs, session.absoluteExpiresAt);
+  return renewed > session.expiresAt ? renewed : undefined;
+}
+
 /**
  * The session a token names, if the token is genuine and the session alive, with its user and
- * active account in the same query (this runs on every request). Renews the idle expiry once half
- * of it has passed (one write per half-window, not one per request).
+ * active account in the same query (this runs on every request), or from `cache` when one is
+ * given and the store has not changed since. Renews the idle expiry once half of it has passed
+ * (one write per half-window, not one per request).
  */
 export async function validateSessionToken(
   store: Store,
   token: string,
   policy: SessionPolicy,
   now: number,
+  cache?: SessionCache,
 ): Promise<ValidatedSession | null> {
   const parts = token.split(".");
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
   if (!/^[a-z2-7]{24}$/.test(id) || !/^[a-z2-7]{24}$/.test(secret)) return null;
+  const secretHash = sha256(textEncoder.encode(secret));
+  const cached = cache?.get(id, secretHash);
+  // Expired or due for renewal: the query path deletes or renews it.
+  if (
+    cached &&
+    now < cached.session.expiresAt &&
+    now < cached.session.absoluteExpiresAt &&
+    renewedExpiry(cached.session, policy, now) === undefined
+  ) {
+    return cached;
+  }
+  const readAt = cache?.current();
   const row = await store
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
@@ -111,14 +143,15 @@ export async function validateSessionToken(
     .where("sessions.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
-  if (!constantTimeEqual(decodeHex(hashSecret(secret)), decodeHex(row.secret_hash))) return null;
+  if (!constantTimeEqual(secretHash, decodeHex(row.secret_hash))) return null;
   if (now >= row.expires_at || now >= row.absolute_expires_at) {
     await invalidateSession(store, id);
     return null;
   }
   const session = toSession(row);
-  if (row.expires_at - now < policy.idleMs / 2) {
-    session.expiresAt = Math.min(now + policy.idleMs, row.absolute_expires_at);
+  const renewed = renewedExpiry(session, policy, now);
+  if (renewed !== undefined) {
+    session.expiresAt = renewed;
     session.lastUsedAt = now;
     await store
       .updateTable("sessions")
@@ -126,7 +159,7 @@ export async function validateSessionToken(
       .where("id", "=", id)
       .execute();
   }
-  return {
+  const validated: ValidatedSession = {
     session,
     user: {
       id: row.user_id,
@@ -144,6 +177,9 @@ export async function validateSessionToken(
           }
         : null,
   };
+  // A renewal above moved the store's mark, so a renewed session is cached on its next use.
+  if (readAt !== undefined) cache?.set(id, secretHash, validated, readAt);
+  return validated;
 }
 
 export async function invalidateSession(store: Store, sessionId: string): Promise<void> {

@@ -36,7 +36,7 @@ export async function resolveSubject(
   input: SubjectInput,
 ): Promise<ResolvedSubject> {
   if (!actor) throw new UnauthorizedError();
-  const { store, sessionPolicy, clock } = ctx.services;
+  const { store, sessionPolicy, sessionCache, clock } = ctx.services;
   let validated: ValidatedSession;
   if (actor.kind === "user") {
     if (input.subject)
@@ -56,7 +56,13 @@ export async function resolveSubject(
     parseSubjectReference(input.subject);
     return { subject: input.subject, tenantId: null, membership: null };
   } else if (input.sessionToken) {
-    const session = await validateSessionToken(store, input.sessionToken, sessionPolicy, clock());
+    const session = await validateSessionToken(
+      store,
+      input.sessionToken,
+      sessionPolicy,
+      clock(),
+      sessionCache,
+    );
     if (!session)
       throw new UnauthorizedError(
         "the end user's session is invalid or expired",

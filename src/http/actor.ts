@@ -58,6 +58,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       token,
       services.sessionPolicy,
       services.clock(),
+      services.sessionCache,
     );
     if (!validated) throw new UnauthorizedError("session is invalid or expired", "invalid_session");
     c.set("actor", { kind: "user", ...validated, token, via: bearer ? "bearer" : "cookie" });

@@ -1,4 +1,5 @@
 import type { RateLimiter } from "../auth/rate-limit.js";
+import type { SessionCache } from "../auth/session-cache.js";
 import type { SessionPolicy } from "../auth/sessions.js";
 import type { AuthzEngine } from "../authz/engine.js";
 import type { CheckBatcher } from "../check/check-batcher.js";
@@ -26,6 +27,8 @@ export interface AppServices {
   metrics: Metrics;
   clock: () => number;
   sessionPolicy: SessionPolicy;
+  /** Validated sessions in memory; only with the SQLite store (see SessionCache). */
+  sessionCache: SessionCache | undefined;
   limits: { authByIp: RateLimiter; authByEmail: RateLimiter };
 }
 

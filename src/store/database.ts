@@ -5,6 +5,7 @@ import type { SqliteDatabase } from "../db/sqlite.js";
 import * as identity from "./migrations/0001_identity.js";
 import * as serviceKeys from "./migrations/0002_service_keys_and_freshness.js";
 import * as auditAndRoles from "./migrations/0003_audit_and_roles.js";
+import type { StoreChanges } from "./store-changes.js";
 import type { Tables } from "./tables.js";
 
 export type Store = Kysely<Tables>;
@@ -49,11 +50,16 @@ function withStatementCache(db: SqliteDatabase) {
 export async function openStore(options: {
   databaseUrl?: string | undefined;
   sqlite: SqliteDatabase;
+  /** Counts this process's writes to the SQLite store (see StoreChanges). */
+  changes?: StoreChanges | undefined;
 }): Promise<Store> {
   const dialect = options.databaseUrl
     ? new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) })
     : new SqliteDialect({ database: withStatementCache(options.sqlite) });
-  const store = new Kysely<Tables>({ dialect });
+  const store = new Kysely<Tables>({
+    dialect,
+    plugins: options.changes ? [options.changes] : [],
+  });
   const migrator = new Migrator({
     db: store,
     provider: { getMigrations: async () => MIGRATIONS },

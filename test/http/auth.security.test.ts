@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.js";
 
@@ -55,6 +57,54 @@ describe("sessions", () => {
     const [id] = user.token.split(".");
     expect(await sessionStatus(`${id}.${"a".repeat(24)}`)).toBe(401);
     expect(await sessionStatus("garbage")).toBe(401);
+  });
+
+  test("a forged secret is refused for a session in use (remembered in memory)", async () => {
+    const user = await h.signUp();
+    expect(await sessionStatus(user.token)).toBe(200);
+    expect(await sessionStatus(user.token)).toBe(200);
+    const [id, secret] = user.token.split(".") as [string, string];
+    const flipped = `${secret.slice(0, -1)}${secret.endsWith("a") ? "b" : "a"}`;
+    expect(await sessionStatus(`${id}.${flipped}`)).toBe(401);
+    expect(await sessionStatus(user.token)).toBe(200);
+  });
+
+  test.skipIf(process.env.TEST_STORE === "postgres")(
+    "a session deleted in the SQLite file by another process ends within milliseconds",
+    async () => {
+      const user = await h.signUp();
+      expect(await sessionStatus(user.token)).toBe(200);
+      expect(await sessionStatus(user.token)).toBe(200);
+      // An operator's own SQL, through a second connection to the file.
+      const other = new Database(join(h.runtime.services.config.DATA_DIR, "tenantgate.sqlite"));
+      other.prepare("DELETE FROM sessions WHERE id = ?").run(user.token.split(".")[0]);
+      other.close();
+      // StoreChanges reads SQLite's data_version at most once a millisecond.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await sessionStatus(user.token)).toBe(401);
+    },
+  );
+
+  test("a session near its absolute end is not rewritten on every request", async () => {
+    const user = await h.signUp();
+    const [id] = user.token.split(".");
+    const start = h.now.ms;
+    const lastUsed = async () =>
+      ((await h.rows("sessions")).find((r) => r.id === id) as { last_used_at: number })
+        .last_used_at;
+    // Idle 2 days, absolute 5: the use at day 3.6 renews it to day 5, the absolute end, after
+    // which a renewal could not extend it any more.
+    h.now.ms = start + 1.8 * DAY;
+    expect(await sessionStatus(user.token)).toBe(200);
+    h.now.ms = start + 3.6 * DAY;
+    expect(await sessionStatus(user.token)).toBe(200);
+    expect(await lastUsed()).toBe(h.now.ms);
+    h.now.ms = start + 4.5 * DAY;
+    expect(await sessionStatus(user.token)).toBe(200);
+    expect(await lastUsed()).toBe(start + 3.6 * DAY);
+    h.now.ms = start + 5 * DAY;
+    expect(await sessionStatus(user.token)).toBe(401);
+    h.now.ms = Date.now();
   });
 
   test("sessions are listed and one can be signed out; sign-out everywhere ends all", async () => {
