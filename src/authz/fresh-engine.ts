@@ -49,9 +49,16 @@ export class FreshEngine implements AuthzEngine {
     this.localToken = "";
   }
 
-  /** The zedtoken of the newest acknowledged write, if any. */
-  async latestToken(): Promise<string | undefined> {
+  /**
+   * The zedtoken of the newest acknowledged write, if any: at once when only this process writes
+   * (every check asks), else from the shared store.
+   */
+  latestToken(): string | undefined | Promise<string | undefined> {
     if (!this.shared && this.localToken !== undefined) return this.localToken || undefined;
+    return this.readLatestToken();
+  }
+
+  private async readLatestToken(): Promise<string | undefined> {
     const row = await this.store
       .selectFrom("authz_freshness")
       .select("token")

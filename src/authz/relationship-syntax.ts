@@ -42,7 +42,8 @@ function parseObject(text: string, what: string, allowWildcard: boolean): v1.Obj
       `${what} id "${objectId}" is invalid: letters, digits and /_|-=+, 1 to 1024 characters`,
     );
   }
-  return v1.ObjectReference.create({ objectType, objectId });
+  // A plain object with every field set is a valid message; create() would copy it by reflection.
+  return { objectType, objectId };
 }
 
 function checkRelation(relation: string, what: string): string {
@@ -67,7 +68,7 @@ export function parseSubjectReference(text: string, what = "subject"): v1.Subjec
   // `...` is SpiceDB's spelling of "the object itself, no relation" (zed and its test files use it).
   const optionalRelation =
     hash < 0 || relation === "..." ? "" : checkRelation(relation, `${what} relation`);
-  return v1.SubjectReference.create({ object, optionalRelation });
+  return { object, optionalRelation };
 }
 
 /** Splits `name:{json}` inside a bracket, where the JSON may itself hold brackets. */

@@ -65,7 +65,11 @@ const ExplainNodeSchema = z
  */
 async function askedBy(c: Context<AppEnv>, body: SubjectInput) {
   const ctx = actionContext(c);
-  const input = { ...body, tenantId: body.tenantId ?? c.req.header("x-tenant-id") };
+  const input: SubjectInput = {
+    tenantId: body.tenantId ?? c.req.header("x-tenant-id"),
+    sessionToken: body.sessionToken,
+    subject: body.subject,
+  };
   return { ctx, subject: await resolveSubject(ctx, c.get("actor"), input) };
 }
 
@@ -113,7 +117,17 @@ checkRoutes.openapi(
     const body = c.req.valid("json");
     const { ctx, subject } = await askedBy(c, body);
     const result = await checkPermission({ ctx, subject, input: body });
-    return c.json({ ...result, subject: subject.subject }, 200);
+    return c.json(
+      {
+        allowed: result.allowed,
+        permissionship: result.permissionship,
+        missingContext: result.missingContext,
+        checkedAt: result.checkedAt,
+        subject: subject.subject,
+        explain: result.explain,
+      },
+      200,
+    );
   },
 );
 
