@@ -14,6 +14,7 @@ import { DecisionCache } from "./check/decision-cache.js";
 import type { Config } from "./config.js";
 import { openDatabase, type SqliteDatabase } from "./db/sqlite.js";
 import { createApp } from "./http/app.js";
+import { answerAtEndOfTurn } from "./http/end-of-turn.js";
 import type { AppServices } from "./http/services.js";
 import { lockDataDir } from "./lib/data-dir-lock.js";
 import type { Logger } from "./lib/logger.js";
@@ -147,7 +148,8 @@ function decisionValidity(config: Config, base: AuthzEngine, engine: FreshEngine
 export async function serveHttp(config: Config, logger: Logger): Promise<void> {
   const runtime = await startRuntime(config, logger);
   const app = createApp(runtime.services);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const fetch = answerAtEndOfTurn(app.fetch);
+  const server = serve({ fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
       { host: info.address, port: info.port, engine: runtime.services.engine.kind },
       "tenantgate listening",

@@ -2,11 +2,12 @@ import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { answerAtEndOfTurn } from "../../src/http/end-of-turn.js";
 import { type Harness, startHarness } from "./harness.js";
 
 /**
  * The same app as the rest of the HTTP suite, but served by @hono/node-server on 127.0.0.1 as
- * `tenantgate serve` does: headers and body limits take a different path there than through
+ * `tenantgate serve` serves it: headers and body limits take a different path there than through
  * app.request.
  */
 describe("served over HTTP", () => {
@@ -15,7 +16,7 @@ describe("served over HTTP", () => {
   let port: number;
   beforeAll(async () => {
     h = await startHarness();
-    server = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" });
+    server = serve({ fetch: answerAtEndOfTurn(h.app.fetch), port: 0, hostname: "127.0.0.1" });
     await new Promise<void>((resolve) => server.once("listening", () => resolve()));
     port = (server.address() as AddressInfo).port;
   });
