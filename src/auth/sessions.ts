@@ -115,8 +115,7 @@ export async function validateSessionToken(
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
   if (!/^[a-z2-7]{24}$/.test(id) || !/^[a-z2-7]{24}$/.test(secret)) return null;
-  const secretHash = sha256(textEncoder.encode(secret));
-  const cached = cache?.get(id, secretHash);
+  const cached = cache?.get(id, secret);
   // Expired or due for renewal: the query path deletes or renews it.
   if (
     cached &&
@@ -127,6 +126,7 @@ export async function validateSessionToken(
     return cached;
   }
   const readAt = cache?.current();
+  const secretHash = sha256(textEncoder.encode(secret));
   const row = await store
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
@@ -178,7 +178,7 @@ export async function validateSessionToken(
         : null,
   };
   // A renewal above moved the store's mark, so a renewed session is cached on its next use.
-  if (readAt !== undefined) cache?.set(id, secretHash, validated, readAt);
+  if (readAt !== undefined) cache?.set(id, secret, validated, readAt);
   return validated;
 }
 

@@ -1,6 +1,6 @@
 import { v1 } from "@authzed/authzed-node";
 import { EngineError } from "../authz/engine-error.js";
-import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
+import { parseObjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField, ValidationError } from "../lib/errors.js";
 import type { BatchedResult } from "./check-batcher.js";
@@ -29,28 +29,29 @@ const PERMISSIONSHIP: Record<number, Permissionship> = {
   [v1.CheckPermissionResponse_Permissionship.NO_PERMISSION]: "no_permission",
 };
 
+// Plain objects: this runs for every check, and create() copies its argument by reflection.
 function toItem(
   input: CheckItemInput,
-  subject: string,
+  subject: v1.SubjectReference,
   field: string,
 ): v1.CheckBulkPermissionsRequestItem {
   const resource = parseField(`${field}resource`, () => parseObjectReference(input.resource));
-  // Plain objects: this runs for every check, and create() copies its argument by reflection.
   return {
     resource,
     permission: input.permission,
-    subject: parseSubjectReference(subject),
+    subject,
     context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
   };
 }
 
 function membershipItem(subject: ResolvedSubject): v1.CheckBulkPermissionsRequestItem | undefined {
   if (!subject.membership) return undefined;
-  return toItem(
-    { resource: `tenant:${subject.membership.tenantId}`, permission: "membership" },
-    subject.subject,
-    "",
-  );
+  return {
+    resource: { objectType: "tenant", objectId: subject.membership.tenantId },
+    permission: "membership",
+    subject: subject.reference,
+    context: undefined,
+  };
 }
 
 /** Reads one pair; an item the engine refused (unknown type or permission) becomes a 400 naming it. */
@@ -183,7 +184,7 @@ export async function checkPermission({
   subject: ResolvedSubject;
   input: CheckItemInput & { consistency?: ConsistencyInput; explain?: boolean };
 }): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
-  const item = toItem(input, subject.subject, "");
+  const item = toItem(input, subject.reference, "");
   const { results, checkedAt } = await runChecks(ctx, subject, [item], input.consistency);
   const result = toResult(results[0] as BatchedResult, "permission");
   if (!input.explain) return { ...result, checkedAt };
@@ -213,7 +214,9 @@ export async function checkPermissions({
   results: (CheckResult & { resource: string; permission: string })[];
   checkedAt: string | undefined;
 }> {
-  const items = input.items.map((item, index) => toItem(item, subject.subject, `items.${index}.`));
+  const items = input.items.map((item, index) =>
+    toItem(item, subject.reference, `items.${index}.`),
+  );
   const { results, checkedAt } = await runChecks(ctx, subject, items, input.consistency);
   return {
     results: results.map((result, index) => {

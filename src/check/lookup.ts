@@ -1,5 +1,5 @@
 import { v1 } from "@authzed/authzed-node";
-import { parseObjectReference, parseSubjectReference } from "../authz/relationship-syntax.js";
+import { parseObjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField } from "../lib/errors.js";
 import { checkPermission, requireMembership } from "./check-permission.js";
@@ -30,7 +30,7 @@ export async function lookupResources({
     v1.LookupResourcesRequest.create({
       resourceObjectType: input.resourceType,
       permission: input.permission,
-      subject: parseSubjectReference(subject.subject),
+      subject: subject.reference,
       context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
       consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
     }),

@@ -1,3 +1,4 @@
+import type { v1 } from "@authzed/authzed-node";
 import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { parseSubjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
@@ -13,6 +14,8 @@ import { getUserAccountInTenant } from "../tenancy/store.js";
 export interface ResolvedSubject {
   /** `account:acc_…`, or what a service key named explicitly. */
   subject: string;
+  /** The same, parsed. */
+  reference: v1.SubjectReference;
   tenantId: string | null;
   membership: { tenantId: string; accountId: string } | null;
 }
@@ -53,8 +56,12 @@ export async function resolveSubject(
   } else if (input.subject) {
     if (input.sessionToken)
       throw new ValidationError("pass either subject or sessionToken, not both", "subject");
-    parseSubjectReference(input.subject);
-    return { subject: input.subject, tenantId: null, membership: null };
+    return {
+      subject: input.subject,
+      reference: parseSubjectReference(input.subject),
+      tenantId: null,
+      membership: null,
+    };
   } else if (input.sessionToken) {
     const session = await validateSessionToken(
       store,
@@ -91,6 +98,7 @@ export async function resolveSubject(
   }
   return {
     subject: `account:${account.id}`,
+    reference: { object: { objectType: "account", objectId: account.id }, optionalRelation: "" },
     tenantId: account.tenantId,
     membership: { tenantId: account.tenantId, accountId: account.id },
   };
