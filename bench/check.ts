@@ -11,7 +11,7 @@
  * Results and the machine: docs/benchmarks.md.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -124,7 +124,36 @@ interface LoadResult {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  total: number;
   non2xx: number;
+  /** The server's CPU time (all threads) per answered request, in µs; Linux only. */
+  cpuPerRequest?: number;
+}
+
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/** CPU seconds a process has used (user + system, all threads), from /proc; undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One load row, with the server's CPU per request measured around it. */
+function measured(pid: number | undefined, run: () => LoadResult, label: string): LoadResult {
+  const before = cpuSeconds(pid);
+  const result = run();
+  const after = cpuSeconds(pid);
+  return {
+    ...result,
+    path: label,
+    ...(before !== undefined && after !== undefined && result.total > 0
+      ? { cpuPerRequest: ((after - before) / result.total) * 1e6 }
+      : {}),
+  };
 }
 
 function load(url: string, path: string, token?: string): LoadResult {
@@ -242,9 +271,10 @@ async function measure(topology: Topology): Promise<LoadResult[]> {
       );
       // First run: the decision cache starts empty, so every distinct question costs engine work.
       // Second run: the same questions again, as a running service mostly sees them.
-      const cold = { ...load(url, "/v1/check", seeded.token), path: `${topology} check (cold)` };
-      const warm = { ...load(url, "/v1/check", seeded.token), path: `${topology} check (warm)` };
-      const health = { ...load(url, "/healthz"), path: `${topology} /healthz` };
+      const check = () => load(url, "/v1/check", seeded.token);
+      const cold = measured(server.pid, check, `${topology} check (cold)`);
+      const warm = measured(server.pid, check, `${topology} check (warm)`);
+      const health = measured(server.pid, () => load(url, "/healthz"), `${topology} /healthz`);
       return [cold, warm, health];
     } finally {
       server.kill("SIGTERM");
@@ -267,10 +297,11 @@ async function main() {
   process.stdout.write(
     `seeded: ${TENANTS * ACCOUNTS_PER_TENANT} accounts, 103,000 relationships; load: ${CONNECTIONS} connections, ${SECONDS} s per row\n\n`,
   );
-  process.stdout.write(`${"".padEnd(28)}   req/s   p50 ms   p99 ms  non-2xx\n`);
+  process.stdout.write(`${"".padEnd(28)}   req/s   p50 ms   p99 ms  non-2xx  server CPU µs/req\n`);
   for (const r of rows) {
+    const cpu = r.cpuPerRequest === undefined ? "" : String(Math.round(r.cpuPerRequest));
     process.stdout.write(
-      `${r.path.padEnd(28)} ${String(Math.round(r.requestsPerSecond)).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(7)}  ${String(r.non2xx).padStart(7)}\n`,
+      `${r.path.padEnd(28)} ${String(Math.round(r.requestsPerSecond)).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(7)}  ${String(r.non2xx).padStart(7)}  ${cpu.padStart(17)}\n`,
     );
   }
   for (const topology of topologies) {
