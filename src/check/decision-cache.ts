@@ -25,8 +25,6 @@ export class DecisionCache {
     { result: BatchedResult; validUntil: number; inserted: number }
   >();
   private insertions = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly validity: DecisionValidity,
@@ -52,7 +50,6 @@ export class DecisionCache {
   get(key: string): BatchedResult | undefined {
     const entry = this.entries.get(key);
     if (entry && entry.validUntil > this.clock()) {
-      this.hits++;
       // Map order is the eviction order. An entry used again is moved to the young end once it
       // has aged through half the cache: hot entries are never evicted, and a hit costs no Map
       // writes (re-inserting on every hit was measurable on the warm check path).
@@ -64,7 +61,6 @@ export class DecisionCache {
       return entry.result;
     }
     if (entry) this.entries.delete(key);
-    this.misses++;
     return undefined;
   }
 
