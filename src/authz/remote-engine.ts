@@ -90,7 +90,7 @@ export class RemoteEngine implements AuthzEngine {
     try {
       return (await this.call((c) => c.readSchema(v1.ReadSchemaRequest.create()))).schemaText;
     } catch (error) {
-      if (toEngineError(error).grpcCode === grpc.status.NOT_FOUND) return "";
+      if (toEngineError(error).kind === "not_found") return "";
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
+import { EngineError } from "../authz/engine-error.js";
 import { checkRoutes } from "../check/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
@@ -26,7 +27,9 @@ export function createApp(services: AppServices) {
     limitBody(MAX_BODY_BYTES, (c) =>
       problemResponse(
         c,
-        new AppError(413, "body_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`),
+        new AppError(413, "body_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`, {
+          field: "body",
+        }),
       ),
     ),
   );
@@ -89,7 +92,15 @@ export function createApp(services: AppServices) {
   );
   app.onError((error, c) => {
     const known = toAppError(error);
-    if (known) return problemResponse(c, known);
+    if (known) {
+      if (error instanceof EngineError && error.unavailable) {
+        services.logger.warn(
+          { err: error, requestId: c.get("requestId") },
+          "authorization engine could not answer",
+        );
+      }
+      return problemResponse(c, known);
+    }
     // A body that is not JSON, for instance, surfaces as a malformed-request error from Hono.
     if (error instanceof SyntaxError || /malformed json/i.test(error.message)) {
       return problemResponse(

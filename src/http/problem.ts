@@ -1,7 +1,9 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { EngineError } from "../authz/engine-error.js";
+import { engineProblem } from "../authz/engine-problem.js";
 import { RelationshipSyntaxError } from "../authz/relationship-syntax.js";
-import { AppError, UnavailableError, ValidationError } from "../lib/errors.js";
+import { AppError, ValidationError } from "../lib/errors.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -27,12 +29,18 @@ const TITLES: Record<number, string> = {
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof RelationshipSyntaxError) return new ValidationError(error.message);
-  if (error instanceof EngineError) {
-    if (error.rejected) return new ValidationError(error.message, undefined, "engine_rejected");
-    return new UnavailableError(
-      `authorization engine unavailable: ${error.message}`,
-      "engine_unavailable",
-    );
+  if (error instanceof EngineError) return engineProblem(error);
+  if (error instanceof HTTPException) {
+    // Hono's validators: a body that is not JSON, or not declared as JSON at all.
+    if (error.status === 415) {
+      return new AppError(415, "unsupported_media_type", "send the body as application/json", {
+        field: "content-type",
+      });
+    }
+    if (error.status === 400) {
+      return new ValidationError("request body is not valid JSON", "body", "malformed_json");
+    }
+    return new AppError(error.status, `http_${error.status}`, error.message);
   }
   return undefined;
 }
@@ -54,5 +62,6 @@ export function problemResponse(c: Context, error: AppError): Response {
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
   const requestId = c.get("requestId") as string | undefined;
   if (requestId) headers["x-request-id"] = requestId;
-  return new Response(JSON.stringify(body), { status: error.status, headers });
+  // c.newResponse keeps headers set before the error (a cleared session cookie, say).
+  return c.newResponse(JSON.stringify(body), error.status as never, headers);
 }

@@ -11,11 +11,9 @@ export function createRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         const issue = result.error.issues[0];
-        const field = issue?.path.join(".") || undefined;
-        throw new ValidationError(
-          field ? `${field}: ${issue?.message}` : (issue?.message ?? "invalid request"),
-          field,
-        );
+        // A problem with the whole body (not an object, say) names the body itself.
+        const field = issue?.path.join(".") || (result.target === "json" ? "body" : result.target);
+        throw new ValidationError(`${field}: ${issue?.message ?? "invalid"}`, field);
       }
     },
   });

