@@ -8,6 +8,7 @@ import { DurableEngine } from "./authz/durable-engine.js";
 import type { AuthzEngine } from "./authz/engine.js";
 import { FreshEngine } from "./authz/fresh-engine.js";
 import { openEngine } from "./authz/open-engine.js";
+import { SchemaMembers } from "./authz/schema-members.js";
 import { syncSchema } from "./authz/schema-sync.js";
 import { CheckBatcher } from "./check/check-batcher.js";
 import { DecisionCache } from "./check/decision-cache.js";
@@ -87,6 +88,7 @@ export async function startRuntime(
     db,
     store,
     engine,
+    schemaMembers: new SchemaMembers(engine, clock),
     checks: new CheckBatcher(engine, metrics),
     decisions: new DecisionCache(
       decisionValidity(config, base, engine),

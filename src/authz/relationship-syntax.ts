@@ -1,4 +1,5 @@
 import { v1 } from "@authzed/authzed-node";
+import { assertCaveatContext, CaveatContextError } from "./caveat-context.js";
 
 /**
  * SpiceDB's string syntax for relationships, the one form a person reads or writes:
@@ -135,8 +136,12 @@ export function parseRelationship(input: string): v1.Relationship {
       } catch {
         throw new RelationshipSyntaxError(`caveat context of "${name}" is not valid JSON`);
       }
-      if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        throw new RelationshipSyntaxError(`caveat context of "${name}" must be a JSON object`);
+      try {
+        assertCaveatContext(json);
+      } catch (error) {
+        if (!(error instanceof CaveatContextError)) throw error;
+        const where = error.path ? ` (at ${error.path})` : "";
+        throw new RelationshipSyntaxError(`caveat context of "${name}": ${error.message}${where}`);
       }
       context = v1.PbStruct.fromJson(json as never);
     }

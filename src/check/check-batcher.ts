@@ -1,5 +1,6 @@
 import { v1 } from "@authzed/authzed-node";
 import type { AuthzEngine } from "../authz/engine.js";
+import { toEngineError } from "../authz/engine-error.js";
 import type { Metrics } from "../metrics/metrics.js";
 
 /** One item's outcome: its pair (a result or a per-item error) and the batch's zedtoken. */
@@ -66,6 +67,11 @@ export class CheckBatcher {
     }
   }
 
+  /**
+   * Sends one batch. When the call fails as a whole for any reason but an outage, one item is to blame (SpiceDB checks some things, such as the size of a caveat
+   * context, for the whole request): the batch is split in halves and each is sent again, so the
+   * bad item fails alone, in about log2(n) extra calls, and every other caller gets its answer.
+   */
   private async send(batch: Pending[]): Promise<void> {
     this.metrics?.checkBatchSize.observe(batch.length);
     try {
@@ -78,6 +84,11 @@ export class CheckBatcher {
         else pending.reject(new Error("engine returned fewer results than checks"));
       });
     } catch (error) {
+      if (batch.length > 1 && !toEngineError(error).outage) {
+        const half = Math.ceil(batch.length / 2);
+        await Promise.all([this.send(batch.slice(0, half)), this.send(batch.slice(half))]);
+        return;
+      }
       for (const pending of batch) pending.reject(error);
     }
   }

@@ -1,12 +1,17 @@
 import { v1 } from "@authzed/authzed-node";
-import { EngineError } from "../authz/engine-error.js";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { EngineError, itemEngineError } from "../authz/engine-error.js";
+import { engineProblem, refusedAs } from "../authz/engine-problem.js";
 import { parseObjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
-import { ForbiddenError, parseField, ValidationError } from "../lib/errors.js";
+import { ForbiddenError, parseField } from "../lib/errors.js";
+import { WRITE_POLICY } from "../relationships/write-policy.js";
+import { assertAskable } from "./askable.js";
 import type { BatchedResult } from "./check-batcher.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import { DecisionCache } from "./decision-cache.js";
 import { type ExplainNode, explainTrace } from "./explain.js";
+import { questionContext } from "./question-context.js";
 import type { ResolvedSubject } from "./subject.js";
 
 export type Permissionship = "has_permission" | "no_permission" | "conditional";
@@ -31,16 +36,17 @@ const PERMISSIONSHIP: Record<number, Permissionship> = {
 
 // Plain objects: this runs for every check, and create() copies its argument by reflection.
 function toItem(
+  ctx: ActionContext,
   input: CheckItemInput,
-  subject: v1.SubjectReference,
+  subject: ResolvedSubject,
   field: string,
 ): v1.CheckBulkPermissionsRequestItem {
   const resource = parseField(`${field}resource`, () => parseObjectReference(input.resource));
   return {
     resource,
     permission: input.permission,
-    subject,
-    context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
+    subject: subject.reference,
+    context: questionContext(subject, ctx.ip, input.context),
   };
 }
 
@@ -54,17 +60,15 @@ function membershipItem(subject: ResolvedSubject): v1.CheckBulkPermissionsReques
   };
 }
 
-/** Reads one pair; an item the engine refused (unknown type or permission) becomes a 400 naming it. */
+/**
+ * Reads one pair; an item the engine refused (unknown type or permission) becomes a problem
+ * naming it, and an item it could not answer a 503.
+ */
 function toResult(result: BatchedResult, field: string): CheckResult {
   const response = result.pair.response;
-  if (response.oneofKind === "error") {
-    throw new ValidationError(
-      new EngineError(response.error.code, response.error.message).message,
-      field,
-      "engine_rejected",
-    );
-  }
-  if (response.oneofKind !== "item") throw new EngineError(2, "engine returned an empty result");
+  if (response.oneofKind === "error") throw engineProblem(itemEngineError(response.error), field);
+  if (response.oneofKind !== "item")
+    throw new EngineError(GrpcStatus.INTERNAL, "engine returned an empty result");
   const permissionship = PERMISSIONSHIP[response.item.permissionship] ?? "no_permission";
   const missing = response.item.partialCaveatInfo?.missingRequiredContext;
   return {
@@ -91,11 +95,14 @@ async function runChecks(
   if (consistency === undefined || consistency === "minimize_latency") {
     results = await cachedChecks(ctx, all);
   } else {
-    const response = await ctx.services.engine.checkBulkPermissions(
-      v1.CheckBulkPermissionsRequest.create({
-        items: all,
-        consistency: consistencyFrom(consistency),
-      }),
+    const response = await refusedAs(
+      "permission",
+      ctx.services.engine.checkBulkPermissions(
+        v1.CheckBulkPermissionsRequest.create({
+          items: all,
+          consistency: consistencyFrom(consistency),
+        }),
+      ),
     );
     results = response.pairs.map((pair) => ({ pair, checkedAt: response.checkedAt?.token }));
   }
@@ -184,22 +191,60 @@ export async function checkPermission({
   subject: ResolvedSubject;
   input: CheckItemInput & { consistency?: ConsistencyInput; explain?: boolean };
 }): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
-  const item = toItem(input, subject.reference, "");
+  const item = toItem(ctx, input, subject, "");
+  await assertAskable(ctx, subject, item.resource?.objectType ?? "", item.permission, "permission");
   const { results, checkedAt } = await runChecks(ctx, subject, [item], input.consistency);
   const result = toResult(results[0] as BatchedResult, "permission");
   if (!input.explain) return { ...result, checkedAt };
-  const traced = await ctx.services.engine.checkPermission(
-    v1.CheckPermissionRequest.create({
-      resource: item.resource,
-      permission: item.permission,
-      subject: item.subject,
-      context: item.context,
-      withTracing: true,
-      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
-    }),
+  if (subject.membership && !(await inTenant(ctx, item.resource, subject.membership.tenantId))) {
+    // A trace walks the object's tenant, its roles and their grants: another tenant's ids.
+    return {
+      ...result,
+      checkedAt,
+      explain: {
+        check: `${input.resource}#${input.permission}@${subject.subject}`,
+        kind: "permission",
+        result: result.permissionship,
+        withheld: "the resource is not in the asking account's tenant",
+      },
+    };
+  }
+  const traced = await refusedAs(
+    "permission",
+    ctx.services.engine.checkPermission(
+      v1.CheckPermissionRequest.create({
+        resource: item.resource,
+        permission: item.permission,
+        subject: item.subject,
+        context: item.context,
+        withTracing: true,
+        consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
+      }),
+    ),
   );
   const trace = traced.debugTrace?.check;
   return { ...result, checkedAt, ...(trace ? { explain: explainTrace(trace) } : {}) };
+}
+
+/** Whether an object is the tenant itself or linked to it (`type:id#tenant@tenant:T`). */
+async function inTenant(
+  ctx: ActionContext,
+  resource: v1.ObjectReference | undefined,
+  tenantId: string,
+): Promise<boolean> {
+  if (!resource) return false;
+  if (resource.objectType === "tenant") return resource.objectId === tenantId;
+  const links = await ctx.services.engine.readRelationships(
+    v1.ReadRelationshipsRequest.create({
+      relationshipFilter: {
+        resourceType: resource.objectType,
+        optionalResourceId: resource.objectId,
+        optionalRelation: WRITE_POLICY.tenantRelation,
+        optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
+      },
+    }),
+  );
+  return links.length > 0;
 }
 
 export async function checkPermissions({
@@ -214,9 +259,11 @@ export async function checkPermissions({
   results: (CheckResult & { resource: string; permission: string })[];
   checkedAt: string | undefined;
 }> {
-  const items = input.items.map((item, index) =>
-    toItem(item, subject.reference, `items.${index}.`),
-  );
+  const items = input.items.map((item, index) => toItem(ctx, item, subject, `items.${index}.`));
+  for (const [index, item] of items.entries()) {
+    const field = `items.${index}.permission`;
+    await assertAskable(ctx, subject, item.resource?.objectType ?? "", item.permission, field);
+  }
   const { results, checkedAt } = await runChecks(ctx, subject, items, input.consistency);
   return {
     results: results.map((result, index) => {

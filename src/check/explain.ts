@@ -9,6 +9,8 @@ export interface ExplainNode {
   caveat?: { name: string; expression: string; result: string };
   cached?: true;
   children?: ExplainNode[];
+  /** Why there is no trace below this node. */
+  withheld?: string;
 }
 
 // The client package does not export the debug types' enums; these are their protobuf values.

@@ -1,9 +1,12 @@
 import { v1 } from "@authzed/authzed-node";
+import { refusedAs } from "../authz/engine-problem.js";
 import { parseObjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField } from "../lib/errors.js";
+import { assertAskable } from "./askable.js";
 import { checkPermission, requireMembership } from "./check-permission.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
+import { questionContext } from "./question-context.js";
 import type { ResolvedSubject } from "./subject.js";
 
 /**
@@ -25,15 +28,19 @@ export async function lookupResources({
     consistency?: ConsistencyInput;
   };
 }) {
+  await assertAskable(ctx, subject, input.resourceType, input.permission, "permission");
   await requireMembership(ctx, subject);
-  const responses = await ctx.services.engine.lookupResources(
-    v1.LookupResourcesRequest.create({
-      resourceObjectType: input.resourceType,
-      permission: input.permission,
-      subject: subject.reference,
-      context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
-      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
-    }),
+  const responses = await refusedAs(
+    "permission",
+    ctx.services.engine.lookupResources(
+      v1.LookupResourcesRequest.create({
+        resourceObjectType: input.resourceType,
+        permission: input.permission,
+        subject: subject.reference,
+        context: questionContext(subject, ctx.ip, input.context),
+        consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
+      }),
+    ),
   );
   const granted: string[] = [];
   const conditional: string[] = [];
@@ -71,6 +78,7 @@ export async function lookupSubjects({
   };
 }) {
   const resource = parseField("resource", () => parseObjectReference(input.resource));
+  await assertAskable(ctx, subject, resource.objectType, input.permission, "permission");
   if (subject.membership) {
     const own = await checkPermission({
       ctx,
@@ -88,14 +96,17 @@ export async function lookupSubjects({
       );
     }
   }
-  const responses = await ctx.services.engine.lookupSubjects(
-    v1.LookupSubjectsRequest.create({
-      resource,
-      permission: input.permission,
-      subjectObjectType: input.subjectType,
-      context: input.context ? v1.PbStruct.fromJson(input.context as never) : undefined,
-      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
-    }),
+  const responses = await refusedAs(
+    "subjectType",
+    ctx.services.engine.lookupSubjects(
+      v1.LookupSubjectsRequest.create({
+        resource,
+        permission: input.permission,
+        subjectObjectType: input.subjectType,
+        context: questionContext(subject, ctx.ip, input.context),
+        consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
+      }),
+    ),
   );
   const subjects = responses
     .flatMap((r) => (r.subject ? [{ found: r.subject, excluded: r.excludedSubjects }] : []))

@@ -1,5 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import {
+  assertCaveatContext,
+  CaveatContextError,
+  MAX_CONTEXT_BYTES,
+  MAX_CONTEXT_DEPTH,
+} from "../authz/caveat-context.js";
 import { actionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
 import { json, problems, TenantId, TypeName } from "../http/schemas.js";
@@ -19,8 +25,23 @@ const Permission = z
   .openapi({ example: "edit" });
 const Context_ = z
   .record(z.string(), z.unknown())
+  .superRefine((value, issues) => {
+    try {
+      assertCaveatContext(value);
+    } catch (error) {
+      if (!(error instanceof CaveatContextError)) throw error;
+      issues.addIssue({
+        code: "custom",
+        message: error.message,
+        path: error.path ? error.path.split(".") : [],
+      });
+    }
+  })
   .optional()
-  .openapi({ example: { client_ip: "10.1.2.3" } });
+  .openapi({
+    description: `Caveat context: a JSON object of at most ${MAX_CONTEXT_BYTES} bytes, ${MAX_CONTEXT_DEPTH} levels deep, finite numbers only. For sessions, \`client_ip\` is always the connection's address.`,
+    example: { client_ip: "10.1.2.3" },
+  });
 const Consistency = z
   .union([
     z.enum(["minimize_latency", "fully_consistent"]),
@@ -56,6 +77,9 @@ const ExplainNodeSchema = z
     caveat: z.object({ name: z.string(), expression: z.string(), result: z.string() }).optional(),
     cached: z.literal(true).optional(),
     children: z.array(z.record(z.string(), z.unknown())).optional(),
+    withheld: z.string().optional().openapi({
+      description: "why no trace is given (an account sees traces of its tenant's objects only)",
+    }),
   })
   .openapi("ExplainNode");
 

@@ -18,6 +18,11 @@ export interface ResolvedSubject {
   reference: v1.SubjectReference;
   tenantId: string | null;
   membership: { tenantId: string; accountId: string } | null;
+  /**
+   * The question comes from the end user's own session (not a service asking for them): the
+   * caveat context's connection values are then the connection's, never the caller's word.
+   */
+  fromSession: boolean;
 }
 
 export interface SubjectInput {
@@ -61,6 +66,7 @@ export async function resolveSubject(
       reference: parseSubjectReference(input.subject),
       tenantId: null,
       membership: null,
+      fromSession: false,
     };
   } else if (input.sessionToken) {
     const session = await validateSessionToken(
@@ -101,5 +107,6 @@ export async function resolveSubject(
     reference: { object: { objectType: "account", objectId: account.id }, optionalRelation: "" },
     tenantId: account.tenantId,
     membership: { tenantId: account.tenantId, accountId: account.id },
+    fromSession: actor.kind === "user",
   };
 }

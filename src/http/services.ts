@@ -2,6 +2,7 @@ import type { RateLimiter } from "../auth/rate-limit.js";
 import type { SessionCache } from "../auth/session-cache.js";
 import type { SessionPolicy } from "../auth/sessions.js";
 import type { AuthzEngine } from "../authz/engine.js";
+import type { SchemaMembers } from "../authz/schema-members.js";
 import type { CheckBatcher } from "../check/check-batcher.js";
 import type { DecisionCache } from "../check/decision-cache.js";
 import type { Config } from "../config.js";
@@ -19,6 +20,8 @@ export interface AppServices {
   /** Identity data: users, sessions, tenants, accounts, invitations. */
   store: Store;
   engine: AuthzEngine;
+  /** Which names of the deployed schema are relations and which permissions. */
+  schemaMembers: SchemaMembers;
   /** Coalesces concurrent permission checks into bulk engine calls. */
   checks: CheckBatcher;
   /** Remembers decisions until a write or an expiration could change them. */
