@@ -88,7 +88,10 @@ async function seedDataDir(dataDir: string, count: number): Promise<void> {
   await runtime.close();
   // The rows go straight into SQLite in one transaction: the quickest way to a big data dir.
   const db = openDatabase(join(dataDir, "tenantgate.sqlite"));
-  new RelationshipStore(db).apply({ upsert: [...seedRelationships(count)], remove: [] });
+  new RelationshipStore(db).apply({
+    upsert: RelationshipStore.rows([...seedRelationships(count)]),
+    remove: [],
+  });
   db.close();
 }
 

@@ -23,10 +23,13 @@ export interface AuditContext extends AuditActor {
 
 let sequence = 0;
 
-/** The audit row of one engine write, with its resulting zedtoken. */
+/**
+ * The audit row of one change: an engine write (`describeWrite(request)`, with its resulting
+ * zedtoken) or an identity change such as an invitation (its own description, no token).
+ */
 export function auditRow(
   audit: AuditContext,
-  request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest,
+  details: unknown,
   token: string | undefined,
 ): AuditLogTable {
   return {
@@ -40,12 +43,15 @@ export function auditRow(
     account_id: audit.accountId,
     ip: audit.ip,
     action: audit.action,
-    updates: JSON.stringify(describe(request)),
+    updates: JSON.stringify(details),
     zedtoken: token ?? null,
   };
 }
 
-function describe(request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest): unknown {
+/** An engine write as the audit log records it: its updates, or its delete filter. */
+export function describeWrite(
+  request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest,
+): unknown {
   if ("updates" in request) {
     return request.updates.map((u) => ({
       operation: ["unspecified", "create", "touch", "delete"][u.operation] ?? String(u.operation),

@@ -1,10 +1,12 @@
 import { v1 } from "@authzed/authzed-node";
-import { type AuditContext, auditRow } from "../audit/audit-record.js";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { type AuditContext, auditRow, describeWrite } from "../audit/audit-record.js";
 import type { Logger } from "../lib/logger.js";
 import type { AuditLogTable } from "../store/tables.js";
 import { EmbeddedEngine } from "./embedded/embedded-engine.js";
 import type { AuthzEngine, WriteOptions } from "./engine.js";
-import type { RelationshipStore } from "./relationship-store.js";
+import { EngineError } from "./engine-error.js";
+import { RelationshipStore } from "./relationship-store.js";
 import { formatRelationship } from "./relationship-syntax.js";
 
 const SCHEMA_KEY = "schema";
@@ -28,12 +30,15 @@ export class DurableEngine implements AuthzEngine {
   readonly kind = "embedded" as const;
   private queue: Promise<unknown> = Promise.resolve();
   private expiration: { at: number } | undefined;
+  /** Set when a failed write could not be undone: the engine is not to be trusted any more. */
+  private broken: EngineError | undefined;
 
   private constructor(
     private readonly engine: EmbeddedEngine,
     private readonly store: RelationshipStore,
     /** Whether this engine commits audit rows itself (the audit log is in this SQLite file). */
     readonly recordsAudit: boolean,
+    private readonly logger: Logger | undefined,
   ) {}
 
   /**
@@ -59,7 +64,7 @@ export class DurableEngine implements AuthzEngine {
         { relationships: loaded, ms: Math.round(performance.now() - started) },
         "embedded engine loaded",
       );
-      return new DurableEngine(engine, store, auditHere);
+      return new DurableEngine(engine, store, auditHere, logger);
     } catch (error) {
       await engine.close();
       throw error;
@@ -67,7 +72,8 @@ export class DurableEngine implements AuthzEngine {
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task, task);
+    const run = () => this.guarded(task);
+    const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -77,7 +83,6 @@ export class DurableEngine implements AuthzEngine {
     options: WriteOptions = {},
   ): Promise<v1.WriteRelationshipsResponse> {
     return this.exclusive(async () => {
-      const response = await this.engine.writeRelationships(request);
       const upsert: v1.Relationship[] = [];
       const remove: v1.Relationship[] = [];
       for (const update of request.updates) {
@@ -86,21 +91,28 @@ export class DurableEngine implements AuthzEngine {
           remove.push(update.relationship);
         else upsert.push(update.relationship);
       }
-      await this.commitOrRestore(
-        upsert,
-        remove,
-        this.audit(options.audit, request, response.writtenAt?.token),
-      );
+      const rows = prepare(() => ({
+        upsert: RelationshipStore.rows(upsert),
+        remove: RelationshipStore.rows(remove),
+        audit: this.auditDraft(options.audit, request),
+      }));
+      const response = await this.engine.writeRelationships(request);
+      await this.commitOrRestore([...upsert, ...remove], {
+        ...rows,
+        audit: rows.audit && { ...rows.audit, zedtoken: response.writtenAt?.token ?? null },
+      });
       return response;
     });
   }
 
-  private audit(
+  /** The change's audit row without its zedtoken, when this engine records audit rows. */
+  private auditDraft(
     audit: AuditContext | undefined,
     request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest,
-    token: string | undefined,
   ): AuditLogTable | undefined {
-    return this.recordsAudit && audit ? auditRow(audit, request, token) : undefined;
+    return this.recordsAudit && audit
+      ? auditRow(audit, describeWrite(request), undefined)
+      : undefined;
   }
 
   deleteRelationships(
@@ -108,6 +120,7 @@ export class DurableEngine implements AuthzEngine {
     options: WriteOptions = {},
   ): Promise<v1.DeleteRelationshipsResponse> {
     return this.exclusive(async () => {
+      const audit = prepare(() => this.auditDraft(options.audit, request));
       const filter = request.relationshipFilter;
       const read = (f: typeof filter) =>
         this.engine.readRelationships(
@@ -128,27 +141,48 @@ export class DurableEngine implements AuthzEngine {
         );
         removed = before.filter((rel) => !still.has(formatRelationship(rel)));
       }
-      await this.commitOrRestore(
-        [],
-        removed,
-        this.audit(options.audit, request, response.deletedAt?.token),
-      );
+      // Rows read back from the engine convert like the ones it accepted; still inside the
+      // restore path, since the engine has already changed.
+      await this.commitOrRestore(removed, () => ({
+        upsert: [],
+        remove: RelationshipStore.rows(removed),
+        audit: audit && { ...audit, zedtoken: response.deletedAt?.token ?? null },
+      }));
       return response;
     });
   }
 
+  /**
+   * Commits a change the engine has applied to SQLite, or puts the engine back to SQLite's
+   * version of every touched key if anything fails. Should even that fail, the two disagree and
+   * nothing can be trusted: every later call fails (closed) until a restart reloads SQLite.
+   */
   private async commitOrRestore(
-    upsert: v1.Relationship[],
-    remove: v1.Relationship[],
-    audit: AuditLogTable | undefined,
+    touched: v1.Relationship[],
+    rows:
+      | Parameters<RelationshipStore["apply"]>[0]
+      | (() => Parameters<RelationshipStore["apply"]>[0]),
   ): Promise<void> {
     this.expiration = undefined;
     try {
-      this.store.apply({ upsert, remove, audit });
+      this.store.apply(typeof rows === "function" ? rows() : rows);
     } catch (error) {
-      await this.restore([...upsert, ...remove]);
+      try {
+        await this.restore(touched);
+      } catch (restoreError) {
+        this.broken = new EngineError(
+          GrpcStatus.UNAVAILABLE,
+          `the embedded engine no longer matches its durable copy (${(restoreError as Error).message}); restart tenantgate`,
+        );
+        this.logger?.fatal({ err: restoreError }, this.broken.message);
+      }
       throw error;
     }
+  }
+
+  /** Runs a read, unless the engine can no longer be trusted (then every call fails closed). */
+  private guarded<T>(call: () => Promise<T>): Promise<T> {
+    return this.broken ? Promise.reject(this.broken) : call();
   }
 
   /** Puts the engine back to SQLite's version of each key. */
@@ -213,26 +247,26 @@ export class DurableEngine implements AuthzEngine {
    * so a closed or failing engine is noticed (readiness depends on it).
    */
   async readSchema() {
-    const deployed = await this.engine.readSchema();
+    const deployed = await this.guarded(() => this.engine.readSchema());
     return this.store.getState(SCHEMA_KEY) ?? deployed;
   }
   checkPermission(request: v1.CheckPermissionRequest) {
-    return this.engine.checkPermission(request);
+    return this.guarded(() => this.engine.checkPermission(request));
   }
   checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
-    return this.engine.checkBulkPermissions(request);
+    return this.guarded(() => this.engine.checkBulkPermissions(request));
   }
   lookupResources(request: v1.LookupResourcesRequest) {
-    return this.engine.lookupResources(request);
+    return this.guarded(() => this.engine.lookupResources(request));
   }
   lookupSubjects(request: v1.LookupSubjectsRequest) {
-    return this.engine.lookupSubjects(request);
+    return this.guarded(() => this.engine.lookupSubjects(request));
   }
   expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
-    return this.engine.expandPermissionTree(request);
+    return this.guarded(() => this.engine.expandPermissionTree(request));
   }
   readRelationships(request: v1.ReadRelationshipsRequest) {
-    return this.engine.readRelationships(request);
+    return this.guarded(() => this.engine.readRelationships(request));
   }
 
   async close(): Promise<void> {
@@ -272,4 +306,19 @@ export async function loadRelationships(
   if (batch.length > 0) await flush();
   await Promise.all(inFlight);
   return loaded;
+}
+
+/**
+ * Runs the part of a write that turns it into rows; whatever fails there is the request's fault
+ * (a caveat context that cannot be stored), raised before the engine is touched.
+ */
+function prepare<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw new EngineError(
+      GrpcStatus.INVALID_ARGUMENT,
+      `the change cannot be stored: ${(error as Error).message}`,
+    );
+  }
 }

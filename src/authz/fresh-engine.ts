@@ -1,5 +1,5 @@
 import type { v1 } from "@authzed/authzed-node";
-import { type AuditContext, auditRow } from "../audit/audit-record.js";
+import { type AuditContext, auditRow, describeWrite } from "../audit/audit-record.js";
 import type { Store } from "../store/database.js";
 import type { AuthzEngine, WriteOptions } from "./engine.js";
 
@@ -127,7 +127,7 @@ export class FreshEngine implements AuthzEngine {
     if (audited && !this.auditedBelow) {
       await store
         .insertInto("audit_log")
-        .values(auditRow(audited.audit, audited.request, token))
+        .values(auditRow(audited.audit, describeWrite(audited.request), token))
         .execute();
     }
     if (!token) return;

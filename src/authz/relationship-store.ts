@@ -3,7 +3,8 @@ import type { SqliteDatabase } from "../db/sqlite.js";
 import type { AuditLogTable } from "../store/tables.js";
 import { millisFromTimestamp, timestampFromMillis } from "./relationship-syntax.js";
 
-interface RelationshipRow {
+/** A relationship as SQLite stores it. */
+export interface RelationshipRow {
   resource_type: string;
   resource_id: string;
   relation: string;
@@ -64,6 +65,7 @@ export class RelationshipStore {
   private readonly upsertStatement;
   private readonly deleteStatement;
   private readonly getStatement;
+  private insertAuditStatement: ReturnType<SqliteDatabase["prepare"]> | undefined;
 
   constructor(private readonly db: SqliteDatabase) {
     this.upsertStatement = db.prepare(`INSERT INTO relationships
@@ -75,22 +77,32 @@ export class RelationshipStore {
   }
 
   /**
+   * The rows for relationships, built before the engine is asked to change anything: whatever
+   * cannot be stored (a caveat context that does not serialise) must fail while nothing has
+   * changed yet.
+   */
+  static rows(relationships: v1.Relationship[]): RelationshipRow[] {
+    return relationships.map(toRow);
+  }
+
+  /**
    * Applies touches/creates and deletes in one transaction, with the change's audit row when the
    * audit log lives in this same database.
    */
   apply(updates: {
-    upsert: v1.Relationship[];
-    remove: v1.Relationship[];
+    upsert: RelationshipRow[];
+    remove: RelationshipRow[];
     audit?: AuditLogTable | undefined;
   }): void {
     this.db.transaction(() => {
-      for (const rel of updates.remove) this.deleteStatement.run(toRow(rel));
-      for (const rel of updates.upsert) this.upsertStatement.run(toRow(rel));
+      for (const row of updates.remove) this.deleteStatement.run(row);
+      for (const row of updates.upsert) this.upsertStatement.run(row);
       if (updates.audit) {
-        this.db
-          .prepare(`INSERT INTO audit_log (id, tenant_id, at, actor_type, actor_id, account_id, ip, action, updates, zedtoken)
-            VALUES (@id, @tenant_id, @at, @actor_type, @actor_id, @account_id, @ip, @action, @updates, @zedtoken)`)
-          .run(updates.audit);
+        // Prepared on first use: a data dir opened without the identity tables has no audit_log.
+        this.insertAuditStatement ??= this.db.prepare(`INSERT INTO audit_log
+          (id, tenant_id, at, actor_type, actor_id, account_id, ip, action, updates, zedtoken)
+          VALUES (@id, @tenant_id, @at, @actor_type, @actor_id, @account_id, @ip, @action, @updates, @zedtoken)`);
+        this.insertAuditStatement.run(updates.audit);
       }
     })();
   }

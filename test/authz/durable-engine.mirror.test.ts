@@ -5,6 +5,7 @@ import { expect, onTestFailed, onTestFinished, test } from "vitest";
 import { DurableEngine } from "../../src/authz/durable-engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import { openDatabase } from "../../src/db/sqlite.js";
+import { openStore } from "../../src/store/database.js";
 import {
   create,
   mustMatch,
@@ -14,7 +15,6 @@ import {
   remove,
   storedRelationships,
   touch,
-  write,
 } from "../support/relationships.js";
 import { SCHEMA_PATH } from "../support/runtime.js";
 import { tempDirForTest } from "../support/temp-dir.js";
@@ -70,6 +70,31 @@ function randomRelationship(r: Random): string {
   return `${project}#owner@${account}[on_network:{"allowed_cidr":"10.0.0.0/8"}]`; // caveat not allowed
 }
 
+/**
+ * A relationship whose caveat context no API accepts (tenantgate's parser refuses these): a
+ * non-finite number, a huge or deeply nested value. The engine layer must still never let SQLite
+ * and the engine part ways over one, nor lose an audit row.
+ */
+function hostileUpdate(r: Random): { text: string; update: v1.RelationshipUpdate } {
+  const plain = `project:${r.pick(PROJECTS)}#viewer@account:${r.pick(ACCOUNTS)}`;
+  const base = touch(plain);
+  const kind = r.pick(["Infinity", "-Infinity", "NaN", "huge", "deep"] as const);
+  // Built as protobuf values directly: JSON has no Infinity or NaN.
+  type Value = NonNullable<v1.PbStruct["fields"][string]>;
+  let value: Value;
+  if (kind === "huge")
+    value = { kind: { oneofKind: "stringValue", stringValue: "x".repeat(30_000) } };
+  else if (kind === "deep") {
+    value = { kind: { oneofKind: "stringValue", stringValue: "10.0.0.0/8" } };
+    for (let i = 0; i < 40; i++)
+      value = { kind: { oneofKind: "structValue", structValue: { fields: { v: value } } } };
+  } else value = { kind: { oneofKind: "numberValue", numberValue: Number(kind) } };
+  const context = v1.PbStruct.create({ fields: { allowed_cidr: value } });
+  const relationship = base.relationship as v1.Relationship;
+  relationship.optionalCaveat = { caveatName: "on_network", context };
+  return { text: `${plain}[on_network:<${kind}>]`, update: base };
+}
+
 function randomFilter(r: Random): v1.RelationshipFilter {
   return relationshipFilter({
     resourceType: "project",
@@ -78,6 +103,16 @@ function randomFilter(r: Random): v1.RelationshipFilter {
     ...(r.chance(0.3) ? { subjectType: "account", subjectId: r.pick(ACCOUNTS) } : {}),
   });
 }
+
+const AUDIT = {
+  tenantId: "t0",
+  actorType: "service" as const,
+  actorId: "mirror-test",
+  accountId: null,
+  ip: null,
+  action: "mirror",
+  at: 0,
+};
 
 interface Operation {
   describe: string;
@@ -98,11 +133,12 @@ function randomOperation(r: Random): Operation {
     });
     return {
       describe: `delete by filter ${JSON.stringify(v1.DeleteRelationshipsRequest.toJson(request))}`,
-      run: (engine) => engine.deleteRelationships(request),
+      run: (engine) => engine.deleteRelationships(request, { audit: AUDIT }),
     };
   }
   // Distinct keys in one request, except now and then a duplicate, which SpiceDB refuses.
   const updates: { op: "touch" | "create" | "delete"; text: string }[] = [];
+  const hostile = r.chance(0.1) ? hostileUpdate(r) : undefined;
   const keys = new Set<string>();
   const size = 1 + r.int(4);
   while (updates.length < size) {
@@ -117,12 +153,17 @@ function randomOperation(r: Random): Operation {
     : [];
   const builders = { touch, create, delete: remove };
   return {
-    describe: `write ${updates.map((u) => `${u.op} ${u.text}`).join(", ")}${preconditions.length ? ` if ${JSON.stringify(v1.Precondition.toJson(preconditions[0] as v1.Precondition))}` : ""}`,
+    describe: `write ${updates.map((u) => `${u.op} ${u.text}`).join(", ")}${hostile ? `, touch ${hostile.text}` : ""}${preconditions.length ? ` if ${JSON.stringify(v1.Precondition.toJson(preconditions[0] as v1.Precondition))}` : ""}`,
     run: (engine) =>
-      write(
-        engine,
-        updates.map((u) => builders[u.op](u.text)),
-        preconditions,
+      engine.writeRelationships(
+        v1.WriteRelationshipsRequest.create({
+          updates: [
+            ...updates.map((u) => builders[u.op](u.text)),
+            ...(hostile ? [hostile.update] : []),
+          ],
+          optionalPreconditions: preconditions,
+        }),
+        { audit: AUDIT },
       ),
   };
 }
@@ -136,9 +177,12 @@ test(`SQLite mirrors the engine across ${OPERATIONS} random operations`, async (
   );
   const path = join(tempDirForTest("mirror"), "tenantgate.sqlite");
   let db = openDatabase(path);
-  let engine = await DurableEngine.open(new RelationshipStore(db));
+  // The identity tables too: each accepted change's audit row is committed with it.
+  const store = await openStore({ sqlite: db });
+  let engine = await DurableEngine.open(new RelationshipStore(db), undefined, { auditHere: true });
   onTestFinished(async () => {
     await engine.close();
+    await store.destroy();
     db.close();
   });
   await engine.writeSchema(readFileSync(SCHEMA_PATH, "utf8"));
@@ -168,6 +212,9 @@ test(`SQLite mirrors the engine across ${OPERATIONS} random operations`, async (
     if (i % COMPARE_EVERY === 0) await compare(`after operation #${i}`);
   }
   const final = await compare("at the end");
+  // Every accepted change has its audit row, and no refused one has any.
+  const audited = db.prepare("SELECT count(*) FROM audit_log").pluck().get();
+  expect(audited, `seed ${seed}: audit rows`).toBe(outcomes.accepted);
 
   // Restarting from SQLite gives back the same engine state.
   await engine.close();

@@ -13,7 +13,8 @@ function freshStore() {
   return { db, store: new RelationshipStore(db) };
 }
 
-const rels = (...texts: string[]) => texts.map(parseRelationship);
+/** The rows the store keeps for relationships given in string syntax. */
+const rels = (...texts: string[]) => RelationshipStore.rows(texts.map(parseRelationship));
 const all = (store: RelationshipStore, now?: number) =>
   [...store.iterate(now)].map(formatRelationship);
 
