@@ -41,3 +41,8 @@ export async function readAuditLog(
   if (filter.cursor) query = query.where("id", ">", filter.cursor);
   return (await query.execute()).map(toAuditEntry);
 }
+
+/** Appends a row to the audit log (changes that are not engine writes: invitations). */
+export async function appendAuditRow(store: Store, row: AuditLogTable): Promise<void> {
+  await store.insertInto("audit_log").values(row).execute();
+}

@@ -7,6 +7,7 @@ import {
 } from "../lib/errors.js";
 import { newId } from "../lib/secure-random.js";
 import type { Store } from "../store/database.js";
+import { joinThroughInvitation, usableInvitation } from "../tenancy/invitations.js";
 import { listUserAccounts } from "../tenancy/store.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
 import { createSession, invalidateUserSessions, type Session } from "./sessions.js";
@@ -34,13 +35,17 @@ function limitAttempt(ctx: ActionContext, email: string): void {
   if (wait > 0) throw new RateLimitedError(wait);
 }
 
-async function startSession(ctx: ActionContext, user: User): Promise<SignedIn> {
+async function startSession(
+  ctx: ActionContext,
+  user: User,
+  activeAccountId?: string,
+): Promise<SignedIn> {
   const accounts = await listUserAccounts(ctx.services.store, user.id);
   const { session, token } = await createSession(
     ctx.services.store,
     {
       userId: user.id,
-      activeAccountId: accounts[0]?.id ?? null,
+      activeAccountId: activeAccountId ?? accounts[0]?.id ?? null,
       ip: ctx.ip,
       userAgent: ctx.userAgent,
     },
@@ -51,42 +56,66 @@ async function startSession(ctx: ActionContext, user: User): Promise<SignedIn> {
 }
 
 /**
- * Creates a user and signs them in. With SIGNUP=invite-only a pending invitation for this email
- * is required (the caller accepts it next); with SIGNUP=closed only the CLI creates users.
+ * Creates a user and signs them in. With an invitation token the invitation is accepted in the
+ * same step and its tenant becomes the active one. SIGNUP=invite-only requires that token (the
+ * invitation itself, not merely an invited email: an address is no secret); SIGNUP=closed leaves
+ * user creation to the CLI.
  *
  * NOTE: a taken email answers 409, which tells a caller that the email is registered. Sign-up
  * cannot hide that without email verification, which tenantgate does not do; the per-IP rate
- * limit bounds how fast anyone can probe. Login, by contrast, reveals nothing.
+ * limit bounds how fast anyone can probe. Whether an address has a pending invitation is never
+ * told: without the token every sign-up in invite-only mode gets the same 403. Login reveals
+ * nothing.
  */
 export async function signUp({
   ctx,
   input,
 }: {
   ctx: ActionContext;
-  input: { email: string; password: string; name?: string | undefined };
+  input: {
+    email: string;
+    password: string;
+    name?: string | undefined;
+    invitationToken?: string | undefined;
+  };
 }): Promise<SignedIn> {
-  const { store, config, clock } = ctx.services;
+  const { config, clock } = ctx.services;
   if (config.SIGNUP === "closed")
     throw new ForbiddenError("sign-up is closed on this service", "signup_closed");
   limitAttempt(ctx, input.email);
   const email = normaliseEmail(input.email);
-  if (config.SIGNUP === "invite-only") {
-    const invited = await store
-      .selectFrom("invitations")
-      .select("id")
-      .where("email", "=", email)
-      .where("accepted_at", "is", null)
-      .where("expires_at", ">", clock())
-      .executeTakeFirst();
-    if (!invited)
-      throw new ForbiddenError("sign-up needs an invitation for this email", "invitation_required");
+  // Checked in full before the user exists, so a refused invitation leaves no half-made user.
+  const invitation = input.invitationToken
+    ? await usableInvitation(ctx.services, input.invitationToken, email)
+    : undefined;
+  if (!invitation && config.SIGNUP === "invite-only") {
+    throw new ForbiddenError(
+      "sign-up needs an invitation: pass its token as invitationToken",
+      "invitation_required",
+      { field: "invitationToken" },
+    );
   }
   const user = await createUser(ctx.services, {
     email,
     password: input.password,
     name: input.name ?? null,
   });
-  return startSession(ctx, user);
+  if (!invitation) return startSession(ctx, user);
+  const account = await joinThroughInvitation(
+    ctx.services,
+    invitation,
+    user,
+    (tenantId, accountId) => ({
+      tenantId,
+      actorType: "user",
+      actorId: user.id,
+      accountId,
+      ip: ctx.ip,
+      action: "invitation.accept",
+      at: clock(),
+    }),
+  );
+  return startSession(ctx, user, account.id);
 }
 
 /** Creates a user (also used by `tenantgate user create`). */

@@ -48,6 +48,8 @@ export interface InvitationsTable {
   expires_at: number;
   accepted_at: number | null;
   accepted_account_id: string | null;
+  revoked_at: number | null;
+  revoked_by_account_id: string | null;
 }
 
 export interface ServiceKeysTable {

@@ -1,21 +1,39 @@
+import { appendAuditRow } from "../audit/audit-log.js";
+import { type AuditContext, auditRow } from "../audit/audit-record.js";
 import { userAudit } from "../audit/user-audit-actor.js";
 import { setActiveAccount } from "../auth/sessions.js";
+import type { User } from "../auth/users.js";
 import { normaliseEmail } from "../auth/users.js";
-import { requirePermission } from "../authz/permission.js";
+import { hasPermission, requirePermission } from "../authz/permission.js";
 import type { UserActionContext } from "../http/action-context.js";
+import type { AppServices } from "../http/services.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "../lib/errors.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
+import type { InvitationsTable } from "../store/tables.js";
 import { accountForTenant, actingAccount } from "./active-account.js";
 import { grantMembership, type MembershipRole } from "./membership.js";
 import {
   claimInvitation,
   getInvitationByTokenHash,
   insertInvitation,
+  listPendingInvitations,
+  type PendingInvitation,
   recordInvitationAccount,
+  releaseInvitation,
+  revokeInvitationRow,
   upsertAccount,
 } from "./store.js";
 
 const INVITATION_PREFIX = "tgi_";
+
+/** The permission on the tenant needed to invite into `role` (and to revoke such invitations). */
+export function invitePermission(role: string): "manage_owners" | "manage_members" {
+  return role === "owner" ? "manage_owners" : "manage_members";
+}
+
+const describeInvitation = (invitation: { id: string; email: string; role: string }) => ({
+  invitation: { id: invitation.id, email: invitation.email, role: invitation.role },
+});
 
 /**
  * Invites an email into a tenant with a membership role. The token is shown once, in this
@@ -32,7 +50,7 @@ export async function inviteMember({
   const actor = await actingAccount(ctx, input.tenantId);
   await requirePermission(engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: input.role === "owner" ? "manage_owners" : "manage_members",
+    permission: invitePermission(input.role),
     subject: `account:${actor.id}`,
   });
   const email = normaliseEmail(input.email);
@@ -61,41 +79,185 @@ export async function inviteMember({
     expires_at: now + config.INVITATION_TTL_SECONDS * 1000,
     accepted_at: null,
     accepted_account_id: null,
+    revoked_at: null,
+    revoked_by_account_id: null,
   };
-  await insertInvitation(store, invitation);
+  await store.transaction().execute(async (tx) => {
+    await insertInvitation(tx, invitation);
+    await appendAuditRow(
+      tx,
+      auditRow(
+        userAudit(ctx, input.tenantId, actor.id, "invitation.create"),
+        describeInvitation(invitation),
+        undefined,
+      ),
+    );
+  });
   return { id: invitation.id, token, email, role: input.role, expiresAt: invitation.expires_at };
 }
 
-/**
- * Accepts an invitation as the signed-in user, whose email must be the invited one. The
- * invitation is claimed first (single use even under concurrent accepts), then the account row,
- * then the SpiceDB grant last; if the grant fails the claim is released so the invitation can be
- * used again.
- */
-export async function acceptInvitation({
+/** The tenant's pending invitations (needs the power to invite members). */
+export async function listInvitations({
   ctx,
   input,
 }: {
   ctx: UserActionContext;
-  input: { token: string };
-}) {
+  input: { tenantId: string };
+}): Promise<PendingInvitation[]> {
+  const actor = await actingAccount(ctx, input.tenantId);
+  await requirePermission(ctx.services.engine, {
+    resource: `tenant:${input.tenantId}`,
+    permission: "manage_members",
+    subject: `account:${actor.id}`,
+  });
+  return listPendingInvitations(ctx.services.store, input, ctx.services.clock());
+}
+
+/** Revokes a pending invitation (owner invitations need the owner-only permission). */
+export async function revokeInvitation({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { tenantId: string; invitationId: string };
+}): Promise<void> {
+  const actor = await actingAccount(ctx, input.tenantId);
   const { store, engine, clock } = ctx.services;
-  const invitation = await getInvitationByTokenHash(store, hashSecret(input.token));
+  const pending = (await listPendingInvitations(store, input, clock())).find(
+    (i) => i.id === input.invitationId,
+  );
+  if (!pending) {
+    throw new NotFoundError(
+      `no pending invitation ${input.invitationId} in tenant ${input.tenantId}`,
+      "invitation_not_found",
+    );
+  }
+  await requirePermission(engine, {
+    resource: `tenant:${input.tenantId}`,
+    permission: invitePermission(pending.role),
+    subject: `account:${actor.id}`,
+  });
+  await revokeAudited(
+    ctx.services,
+    [pending],
+    actor.id,
+    userAudit(ctx, input.tenantId, actor.id, "invitation.revoke"),
+  );
+}
+
+/**
+ * Revokes the pending invitations an account made that it could no longer make: all of them
+ * once it is removed, those for roles it lost the power to invite into after a role change.
+ * Called after the membership change, so SpiceDB already answers for the account's new roles.
+ */
+export async function revokeInvitationsBeyondPower(
+  ctx: UserActionContext,
+  input: { tenantId: string; inviterAccountId: string; actingAccountId: string },
+): Promise<void> {
+  const { store, engine, clock } = ctx.services;
+  const pending = await listPendingInvitations(
+    store,
+    { tenantId: input.tenantId, invitedByAccountId: input.inviterAccountId },
+    clock(),
+  );
+  const lost: PendingInvitation[] = [];
+  for (const invitation of pending) {
+    const stillMay = await hasPermission(engine, {
+      resource: `tenant:${input.tenantId}`,
+      permission: invitePermission(invitation.role),
+      subject: `account:${input.inviterAccountId}`,
+    });
+    if (!stillMay) lost.push(invitation);
+  }
+  await revokeAudited(
+    ctx.services,
+    lost,
+    input.actingAccountId,
+    userAudit(ctx, input.tenantId, input.actingAccountId, "invitation.revoke"),
+    "the inviter can no longer invite into this role",
+  );
+}
+
+async function revokeAudited(
+  services: AppServices,
+  invitations: PendingInvitation[],
+  byAccountId: string,
+  audit: AuditContext,
+  reason?: string,
+): Promise<void> {
+  for (const invitation of invitations) {
+    await services.store.transaction().execute(async (tx) => {
+      if (!(await revokeInvitationRow(tx, invitation.id, byAccountId, audit.at))) return;
+      await appendAuditRow(
+        tx,
+        auditRow(
+          audit,
+          { ...describeInvitation(invitation), ...(reason ? { reason } : {}) },
+          undefined,
+        ),
+      );
+    });
+  }
+}
+
+/**
+ * The invitation a token names, if `email` may accept it now: not used, revoked or expired, sent
+ * to that email, and its inviter still holds the power to invite into its role (an admin removed
+ * or demoted since cannot bring anyone in through invitations made before).
+ */
+export async function usableInvitation(
+  services: AppServices,
+  token: string,
+  email: string,
+): Promise<InvitationsTable> {
+  const { store, engine, clock } = services;
+  const invitation = await getInvitationByTokenHash(store, hashSecret(token));
   if (!invitation) throw new NotFoundError("invitation not found", "invitation_not_found");
   if (invitation.accepted_at !== null)
     throw new ConflictError("invitation has already been used", "invitation_used");
+  if (invitation.revoked_at !== null)
+    throw new AppError(410, "invitation_revoked", "invitation has been revoked");
   const now = clock();
   if (invitation.expires_at <= now)
     throw new AppError(410, "invitation_expired", "invitation has expired");
-  if (normaliseEmail(ctx.actor.user.email) !== invitation.email) {
+  if (normaliseEmail(email) !== invitation.email) {
     throw new ForbiddenError("invitation was sent to another email", "invitation_email_mismatch");
   }
+  const inviterMay = await hasPermission(engine, {
+    resource: `tenant:${invitation.tenant_id}`,
+    permission: invitePermission(invitation.role),
+    subject: `account:${invitation.invited_by_account_id}`,
+  });
+  if (!inviterMay) {
+    await revokeInvitationRow(store, invitation.id, null, now);
+    throw new AppError(
+      410,
+      "invitation_revoked",
+      "invitation has been revoked: its inviter can no longer invite into this role",
+    );
+  }
+  return invitation;
+}
+
+/**
+ * Joins `user` to the invitation's tenant and returns the new (or re-enabled) account. The
+ * invitation is claimed first (single use even under concurrent accepts), then the account row,
+ * then the SpiceDB grant last; if the grant fails the claim is released.
+ */
+export async function joinThroughInvitation(
+  services: AppServices,
+  invitation: InvitationsTable,
+  user: User,
+  audit: (tenantId: string, accountId: string) => AuditContext,
+): Promise<{ id: string; tenantId: string }> {
+  const { store, engine, clock } = services;
+  const now = clock();
   if (!(await claimInvitation(store, invitation.id, now)))
     throw new ConflictError("invitation has already been used", "invitation_used");
   const account = await upsertAccount(store, {
     id: newId("acc"),
     tenant_id: invitation.tenant_id,
-    user_id: ctx.actor.user.id,
+    user_id: user.id,
     created_at: now,
     disabled_at: null,
   });
@@ -103,19 +265,30 @@ export async function acceptInvitation({
     await grantMembership(engine, {
       tenantId: invitation.tenant_id,
       accountId: account.id,
-      userId: ctx.actor.user.id,
+      userId: user.id,
       role: invitation.role as MembershipRole,
-      audit: userAudit(ctx, invitation.tenant_id, account.id, "invitation.accept"),
+      audit: audit(invitation.tenant_id, account.id),
     });
   } catch (error) {
-    await store
-      .updateTable("invitations")
-      .set({ accepted_at: null })
-      .where("id", "=", invitation.id)
-      .execute();
+    await releaseInvitation(store, invitation.id);
     throw error;
   }
   await recordInvitationAccount(store, invitation.id, account.id);
-  await setActiveAccount(store, ctx.actor.session.id, account.id);
   return { id: account.id, tenantId: account.tenantId };
+}
+
+/** Accepts an invitation as the signed-in user; the new account becomes the session's active one. */
+export async function acceptInvitation({
+  ctx,
+  input,
+}: {
+  ctx: UserActionContext;
+  input: { token: string };
+}) {
+  const invitation = await usableInvitation(ctx.services, input.token, ctx.actor.user.email);
+  const account = await joinThroughInvitation(ctx.services, invitation, ctx.actor.user, (t, a) =>
+    userAudit(ctx, t, a, "invitation.accept"),
+  );
+  await setActiveAccount(ctx.services.store, ctx.actor.session.id, account.id);
+  return account;
 }

@@ -3,6 +3,7 @@ import { requirePermission } from "../authz/permission.js";
 import type { UserActionContext } from "../http/action-context.js";
 import { ConflictError, NotFoundError } from "../lib/errors.js";
 import { actingAccount } from "./active-account.js";
+import { revokeInvitationsBeyondPower } from "./invitations.js";
 import {
   changeMembershipRole,
   type MembershipRole,
@@ -99,13 +100,18 @@ export async function changeMemberRole({
       role,
       audit: userAudit(ctx, tenantId, actor.id, "member.role"),
     });
+    await revokeInvitationsBeyondPower(ctx, {
+      tenantId,
+      inviterAccountId: accountId,
+      actingAccountId: actor.id,
+    });
     return { accountId, roles: [role] };
   });
 }
 
 /**
  * Removes a member: SpiceDB first (revocation is immediate: the next check says no), then the
- * account row is disabled. If the second step fails the account has no membership, which every
+ * invitations they made and the account row. If the second step fails the account has no membership, which every
  * rule treats as not a member; removing again completes it.
  */
 export async function removeMember({
@@ -132,6 +138,11 @@ export async function removeMember({
       tenantId,
       accountId,
       audit: userAudit(ctx, tenantId, actor.id, "member.remove"),
+    });
+    await revokeInvitationsBeyondPower(ctx, {
+      tenantId,
+      inviterAccountId: accountId,
+      actingAccountId: actor.id,
     });
     await disableAccount(store, accountId, clock());
   });

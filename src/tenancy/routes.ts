@@ -15,7 +15,12 @@ import {
 } from "../http/schemas.js";
 import { confirmActiveAccount, switchActiveTenant } from "./active-account.js";
 import { createTenant } from "./create-tenant.js";
-import { acceptInvitation, inviteMember } from "./invitations.js";
+import {
+  acceptInvitation,
+  inviteMember,
+  listInvitations,
+  revokeInvitation,
+} from "./invitations.js";
 import { changeMemberRole, listMembers, removeMember } from "./members.js";
 import { membershipRoles } from "./membership.js";
 import { listUserAccounts } from "./store.js";
@@ -206,6 +211,76 @@ tenancyRoutes.openapi(
       input: { ...c.req.valid("param"), ...c.req.valid("json") },
     });
     return c.json({ invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }, 201);
+  },
+);
+
+const Invitation = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: z.string(),
+    invitedBy: z.string().openapi({ description: "the inviting account" }),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("Invitation");
+const InvitationParams = z.object({
+  tenantId: TenantId,
+  invitationId: z
+    .string()
+    .regex(/^inv_[a-z2-7]{24}$/, { message: "expected an invitation id like inv_…" }),
+});
+
+tenancyRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/tenants/{tenantId}/invitations",
+    tags: ["tenants"],
+    summary: "The tenant's pending invitations (needs manage_members)",
+    request: { params: TenantParams },
+    responses: {
+      200: {
+        description: "pending invitations, oldest first",
+        content: {
+          "application/json": { schema: z.object({ invitations: z.array(Invitation) }) },
+        },
+      },
+      ...problems(400, 401, 403),
+    },
+  }),
+  async (c) => {
+    const pending = await listInvitations({
+      ctx: userActionContext(c),
+      input: c.req.valid("param"),
+    });
+    return c.json(
+      {
+        invitations: pending.map((i) => ({
+          id: i.id,
+          email: i.email,
+          role: i.role,
+          invitedBy: i.invitedByAccountId,
+          createdAt: isoTime(i.createdAt),
+          expiresAt: isoTime(i.expiresAt),
+        })),
+      },
+      200,
+    );
+  },
+);
+
+tenancyRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/tenants/{tenantId}/invitations/{invitationId}",
+    tags: ["tenants"],
+    summary: "Revoke a pending invitation (owner invitations need manage_owners)",
+    request: { params: InvitationParams },
+    responses: { 204: { description: "revoked" }, ...problems(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    await revokeInvitation({ ctx: userActionContext(c), input: c.req.valid("param") });
+    return c.body(null, 204);
   },
 );
 

@@ -142,13 +142,76 @@ export async function getInvitationByTokenHash(
     .executeTakeFirst();
 }
 
-/** Marks an invitation used; false if someone else used it first (single use under races). */
+/** Marks an invitation used; false if it was used or revoked first (single use under races). */
 export async function claimInvitation(store: Store, id: string, now: number): Promise<boolean> {
   const result = await store
     .updateTable("invitations")
     .set({ accepted_at: now })
     .where("id", "=", id)
     .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives a claimed invitation back (the membership grant after the claim failed). */
+export async function releaseInvitation(store: Store, id: string): Promise<void> {
+  await store.updateTable("invitations").set({ accepted_at: null }).where("id", "=", id).execute();
+}
+
+/** An invitation that can still be accepted: not used, not revoked, not expired. */
+export interface PendingInvitation {
+  id: string;
+  tenantId: string;
+  email: string;
+  role: string;
+  invitedByAccountId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+const toPending = (row: InvitationsTable): PendingInvitation => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  email: row.email,
+  role: row.role,
+  invitedByAccountId: row.invited_by_account_id,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+});
+
+/** Pending invitations of a tenant, or of one inviter there, oldest first. */
+export async function listPendingInvitations(
+  store: Store,
+  filter: { tenantId: string; invitedByAccountId?: string },
+  now: number,
+): Promise<PendingInvitation[]> {
+  let query = store
+    .selectFrom("invitations")
+    .selectAll()
+    .where("tenant_id", "=", filter.tenantId)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
+    .orderBy("created_at");
+  if (filter.invitedByAccountId)
+    query = query.where("invited_by_account_id", "=", filter.invitedByAccountId);
+  return (await query.execute()).map(toPending);
+}
+
+/** Revokes a pending invitation; false if it was accepted or revoked first. */
+export async function revokeInvitationRow(
+  store: Store,
+  id: string,
+  byAccountId: string | null,
+  now: number,
+): Promise<boolean> {
+  const result = await store
+    .updateTable("invitations")
+    .set({ revoked_at: now, revoked_by_account_id: byAccountId })
+    .where("id", "=", id)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
