@@ -47,7 +47,15 @@ export const configSchema = z.object({
       z.array(z.url({ message: "expected comma-separated origins like https://app.example.com" })),
     )
     .default([]),
-  TRUST_PROXY: booleanFlag.default(false),
+  /** How many proxies of the operator's stand in front (0: none; `true` means 1). */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, {
+      message: "expected false, true (one proxy) or the number of trusted proxies",
+    })
+    .transform((v) => (v === "true" ? 1 : v === "false" ? 0 : Number(v)))
+    .pipe(z.number().int().min(0).max(10, { message: "at most 10 proxies" }))
+    .default(0),
   SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

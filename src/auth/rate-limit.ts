@@ -22,7 +22,8 @@ export class RateLimiter {
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, refilledAt: now };
     bucket.tokens = Math.min(
       this.capacity,
-      bucket.tokens + (now - bucket.refilledAt) * refillPerMs,
+      // A clock stepped backwards (NTP) refills nothing rather than draining the bucket.
+      bucket.tokens + Math.max(0, now - bucket.refilledAt) * refillPerMs,
     );
     bucket.refilledAt = now;
     if (bucket.tokens >= 1) {

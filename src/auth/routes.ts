@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
 import { actionContext, userActionContext } from "../http/action-context.js";
-import { requireUser, sessionCookieName } from "../http/actor.js";
+import { requireUser } from "../http/actor.js";
 import { createRouter } from "../http/router.js";
 import { Email, isoTime, json, problems, UserSchema } from "../http/schemas.js";
 import type { AppEnv } from "../http/services.js";
+import { clearSessionCookie, setSessionCookie } from "../http/session-cookie.js";
 import { NotFoundError } from "../lib/errors.js";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password.js";
 import { invalidateSession, invalidateUserSessions, listUserSessions } from "./sessions.js";
@@ -31,14 +31,7 @@ export const userJson = (user: User) => ({
 });
 
 function signedIn(c: Context<AppEnv>, result: SignedIn) {
-  const { config } = c.get("services");
-  setCookie(c, sessionCookieName(config.COOKIE_SECURE), result.token, {
-    httpOnly: true,
-    secure: config.COOKIE_SECURE,
-    sameSite: "Lax",
-    path: "/",
-    expires: new Date(result.session.absoluteExpiresAt),
-  });
+  setSessionCookie(c, result.token, result.session.expiresAt);
   return {
     user: userJson(result.user),
     session: { token: result.token, expiresAt: isoTime(result.session.expiresAt) },
@@ -57,6 +50,10 @@ authRoutes.openapi(
           email: Email,
           password: Password,
           name: z.string().trim().min(1).max(200).optional(),
+          invitationToken: z.string().min(1).max(200).optional().openapi({
+            description:
+              "Accept this invitation in the same step (required with SIGNUP=invite-only)",
+          }),
         }),
       ),
     },
@@ -65,7 +62,7 @@ authRoutes.openapi(
         description: "signed up; also sets the session cookie",
         content: { "application/json": { schema: SignedInSchema } },
       },
-      ...problems(400, 403, 409, 429),
+      ...problems(400, 403, 404, 409, 410, 429),
     },
   }),
   async (c) =>
@@ -98,16 +95,13 @@ authRoutes.openapi(
     method: "post",
     path: "/v1/auth/logout",
     tags: ["auth"],
-    summary: "Sign out: delete this session on the server",
-    responses: { 204: { description: "signed out" }, ...problems(401) },
+    summary: "Sign out: delete this session on the server (signed out already: nothing to do)",
+    responses: { 204: { description: "signed out" } },
   }),
   async (c) => {
-    const actor = requireUser(c);
-    await invalidateSession(c.get("services").store, actor.session.id);
-    deleteCookie(c, sessionCookieName(c.get("services").config.COOKIE_SECURE), {
-      path: "/",
-      secure: c.get("services").config.COOKIE_SECURE,
-    });
+    const actor = c.get("actor");
+    if (actor?.kind === "user") await invalidateSession(c.get("services").store, actor.session.id);
+    clearSessionCookie(c);
     return c.body(null, 204);
   },
 );
@@ -214,10 +208,7 @@ authRoutes.openapi(
   async (c) => {
     const actor = requireUser(c);
     await invalidateUserSessions(c.get("services").store, actor.user.id);
-    deleteCookie(c, sessionCookieName(c.get("services").config.COOKIE_SECURE), {
-      path: "/",
-      secure: c.get("services").config.COOKIE_SECURE,
-    });
+    clearSessionCookie(c);
     return c.body(null, 204);
   },
 );

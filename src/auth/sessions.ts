@@ -102,7 +102,7 @@ function renewedExpiry(
  * The session a token names, if the token is genuine and the session alive, with its user and
  * active account in the same query (this runs on every request), or from `cache` when one is
  * given and the store has not changed since. Renews the idle expiry once half of it has passed
- * (one write per half-window, not one per request).
+ * (one write per half-window, not one per request), and then tells `onRenewed`.
  */
 export async function validateSessionToken(
   store: Store,
@@ -110,6 +110,7 @@ export async function validateSessionToken(
   policy: SessionPolicy,
   now: number,
   cache?: SessionCache,
+  onRenewed?: (session: Session) => void,
 ): Promise<ValidatedSession | null> {
   const parts = token.split(".");
   if (parts.length !== 2) return null;
@@ -158,6 +159,7 @@ export async function validateSessionToken(
       .set({ expires_at: session.expiresAt, last_used_at: now })
       .where("id", "=", id)
       .execute();
+    onRenewed?.(session);
   }
   const validated: ValidatedSession = {
     session,

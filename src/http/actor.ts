@@ -1,10 +1,11 @@
+import { isIP } from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
 import { SERVICE_KEY_PREFIX, type ServiceKey, validateServiceKey } from "../auth/service-keys.js";
 import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
 import type { AppEnv } from "./services.js";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "./session-cookie.js";
 
 /** Who is making the request: a signed-in user, or another service with its key. */
 export type Actor =
@@ -13,11 +14,6 @@ export type Actor =
 
 export type UserActor = Extract<Actor, { kind: "user" }>;
 
-export function sessionCookieName(secure: boolean): string {
-  // __Host- binds the cookie to this exact origin: no Domain, Path=/, Secure (RFC 6265bis).
-  return secure ? "__Host-tenantgate_session" : "tenantgate_session";
-}
-
 function bearerToken(c: Context): string | undefined {
   const header = c.req.header("authorization");
   if (!header) return undefined;
@@ -25,27 +21,47 @@ function bearerToken(c: Context): string | undefined {
   return match?.[1];
 }
 
-/** The client address: the socket's peer, or X-Forwarded-For's first hop behind a trusted proxy. */
+/**
+ * The client address. Behind TRUST_PROXY proxies, each of which appends the address it was
+ * reached from to X-Forwarded-For, the client is that many entries from the right: entries
+ * further left are whatever the client sent. Anything that is not an IP address there, or a
+ * chain shorter than the proxies configured, falls back to the socket's peer.
+ */
 export function clientIp(c: Context<AppEnv>): string | null {
-  if (c.get("services").config.TRUST_PROXY) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
+  const hops = c.get("services").config.TRUST_PROXY;
+  if (hops > 0) {
+    const chain = c.req.header("x-forwarded-for")?.split(",") ?? [];
+    const forwarded = chain[chain.length - hops]?.trim();
+    if (forwarded && isIP(forwarded)) return plainAddress(forwarded);
   }
   // app.request() (tests, in-process callers) has no socket to ask.
   if (!(c.env as { incoming?: unknown } | undefined)?.incoming) return null;
-  return getConnInfo(c).remote.address ?? null;
+  const peer = getConnInfo(c).remote.address;
+  return peer ? plainAddress(peer) : null;
 }
+
+/** An IPv4 address as itself, not as the IPv6-mapped form a dual-stack socket reports. */
+function plainAddress(address: string): string {
+  return address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+/** Routes where a stale session cookie just means "not signed in": signing in, up and out. */
+const ANONYMOUS_WITH_STALE_COOKIE = new Set([
+  "/v1/auth/login",
+  "/v1/auth/signup",
+  "/v1/auth/logout",
+]);
 
 /**
  * Resolves the actor from `Authorization: Bearer <token>` or the session cookie. A present but
- * invalid credential is a 401 at once, never a silent anonymous request.
+ * invalid credential is a 401 at once, never a silent anonymous request; an invalid cookie is
+ * also cleared, and on the sign-in, sign-up and sign-out routes it counts as no cookie at all
+ * (otherwise a browser holding an expired cookie could never sign in again).
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const services = c.get("services");
   const bearer = bearerToken(c);
-  const cookie = bearer
-    ? undefined
-    : getCookie(c, sessionCookieName(services.config.COOKIE_SECURE));
+  const cookie = bearer ? undefined : readSessionCookie(c);
   const token = bearer ?? cookie;
   if (bearer?.startsWith(SERVICE_KEY_PREFIX)) {
     const key = await validateServiceKey(services.store, bearer);
@@ -59,9 +75,18 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       services.sessionPolicy,
       services.clock(),
       services.sessionCache,
+      // The cookie lives as long as the session's idle expiry, so it follows each renewal.
+      cookie ? (session) => setSessionCookie(c, cookie, session.expiresAt) : undefined,
     );
-    if (!validated) throw new UnauthorizedError("session is invalid or expired", "invalid_session");
-    c.set("actor", { kind: "user", ...validated, token, via: bearer ? "bearer" : "cookie" });
+    if (validated) {
+      c.set("actor", { kind: "user", ...validated, token, via: bearer ? "bearer" : "cookie" });
+    } else if (!cookie) {
+      throw new UnauthorizedError("session is invalid or expired", "invalid_session");
+    } else {
+      clearSessionCookie(c);
+      if (!ANONYMOUS_WITH_STALE_COOKIE.has(c.req.path))
+        throw new UnauthorizedError("session is invalid or expired", "invalid_session");
+    }
   }
   await next();
 };
