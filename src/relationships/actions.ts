@@ -1,4 +1,6 @@
 import { v1 } from "@authzed/authzed-node";
+import type { AuthzEngine } from "../authz/engine.js";
+import { refusedAs } from "../authz/engine-problem.js";
 import {
   formatRelationship,
   parseObjectReference,
@@ -7,7 +9,7 @@ import {
 } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import type { Actor } from "../http/actor.js";
-import { ForbiddenError, parseField } from "../lib/errors.js";
+import { ConflictError, ForbiddenError, parseField } from "../lib/errors.js";
 import { type ActingTenant, actingTenant } from "./acting-tenant.js";
 import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
 import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
@@ -46,17 +48,61 @@ export async function writeRelationships({
   const updates = parseUpdates(input.updates);
   const { engine, store, clock } = ctx.services;
   const preconditions = await authorizeUpdates({ engine, store }, acting, updates);
-  const response = await engine.writeRelationships(
-    v1.WriteRelationshipsRequest.create({
-      updates: updates.map((u) => ({
-        operation: OPERATIONS[u.operation],
-        relationship: u.relationship,
-      })),
-      optionalPreconditions: preconditions,
-    }),
-    { audit: { ...acting.audit, action: "relationships.write", at: clock() } },
+  const all = [...updates, ...(await unlinkedObjectsRelationships(engine, updates))];
+  if (all.length > MAX_UPDATES) {
+    throw new ConflictError(
+      `unlinking takes ${all.length} updates with the objects' other relationships; at most ${MAX_UPDATES} fit one atomic write: delete some of those relationships first`,
+      "unlink_too_large",
+    );
+  }
+  const response = await refusedAs(
+    "updates",
+    engine.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: all.map((u) => ({
+          operation: OPERATIONS[u.operation],
+          relationship: u.relationship,
+        })),
+        optionalPreconditions: preconditions,
+      }),
+      { audit: { ...acting.audit, action: "relationships.write", at: clock() } },
+    ),
   );
   return { writtenAt: response.writtenAt?.token };
+}
+
+/**
+ * The deletes that go with unlinking objects from their tenant: every other relationship of
+ * each object being unlinked, so that no grant is left behind on an object that belongs to no
+ * one (a later claim of the same id would find it there).
+ */
+async function unlinkedObjectsRelationships(
+  engine: AuthzEngine,
+  updates: Update[],
+): Promise<Update[]> {
+  const inBatch = new Set(updates.map((u) => formatRelationship(u.relationship)));
+  const extra: Update[] = [];
+  for (const update of updates) {
+    if (update.operation !== "delete" || !isLink(update.relationship)) continue;
+    const object = update.relationship.resource as v1.ObjectReference;
+    const responses = await engine.readRelationships(
+      v1.ReadRelationshipsRequest.create({
+        relationshipFilter: {
+          resourceType: object.objectType,
+          optionalResourceId: object.objectId,
+          optionalRelation: "",
+        },
+      }),
+    );
+    for (const { relationship } of responses) {
+      if (!relationship) continue;
+      const text = formatRelationship(relationship);
+      if (inBatch.has(text)) continue;
+      inBatch.add(text);
+      extra.push({ operation: "delete", relationship });
+    }
+  }
+  return extra;
 }
 
 export interface DeleteFilter {
@@ -110,29 +156,87 @@ export async function deleteRelationshipsByFilter({
     );
   }
   const matches = (
-    await engine.readRelationships(
-      v1.ReadRelationshipsRequest.create({ relationshipFilter: toFilter(input.filter) }),
-    )
-  )
-    .flatMap((r) => (r.relationship ? [r.relationship] : []))
-    .filter((rel) => !isCoreRelation(rel.resource?.objectType ?? "", rel.relation));
+    await refusedAs("filter", readTenantMatches(engine, acting.tenantId, toFilter(input.filter)))
+  ).filter((rel) => !isCoreRelation(rel.resource?.objectType ?? "", rel.relation));
   const mine = await relationshipsOfTenant(ctx, acting, matches);
   let deletedAt: string | undefined;
+  let count = 0;
   const audit = { ...acting.audit, action: "relationships.delete", at: clock() };
   for (let i = 0; i < mine.length; i += MAX_UPDATES) {
-    const batch = mine
+    const asked = mine
       .slice(i, i + MAX_UPDATES)
       .map((relationship) => ({ operation: "delete" as const, relationship }));
-    await authorizeUpdates({ engine, store }, acting, batch);
-    const response = await engine.writeRelationships(
-      v1.WriteRelationshipsRequest.create({
-        updates: batch.map((u) => ({ operation: OPERATIONS.delete, relationship: u.relationship })),
-      }),
-      { audit },
-    );
-    deletedAt = response.writtenAt?.token;
+    await authorizeUpdates({ engine, store }, acting, asked);
+    // Unlinked objects lose their other relationships first, their tenant link last: stopped
+    // halfway, an object keeps its link and fewer grants, never grants without a link.
+    const cascade = await unlinkedObjectsRelationships(engine, asked);
+    const ordered = [
+      ...cascade,
+      ...asked.filter((u) => !isLink(u.relationship)),
+      ...asked.filter((u) => isLink(u.relationship)),
+    ];
+    for (let j = 0; j < ordered.length; j += MAX_UPDATES) {
+      const response = await engine.writeRelationships(
+        v1.WriteRelationshipsRequest.create({
+          updates: ordered
+            .slice(j, j + MAX_UPDATES)
+            .map((u) => ({ operation: OPERATIONS.delete, relationship: u.relationship })),
+        }),
+        { audit },
+      );
+      deletedAt = response.writtenAt?.token;
+    }
+    count += ordered.length;
   }
-  return { deletedAt, count: mine.length };
+  return { deletedAt, count };
+}
+
+const READ_CONCURRENCY = 8;
+
+/**
+ * The relationships matching a filter on the acting tenant's objects only: the tenant itself, or
+ * the objects of the filter's type linked to it, read object by object. Other tenants' rows are
+ * never read, so a filter delete costs what the acting tenant holds, and sees nothing else.
+ */
+async function readTenantMatches(
+  engine: AuthzEngine,
+  tenantId: string,
+  filter: v1.RelationshipFilter,
+): Promise<v1.Relationship[]> {
+  let objectIds: string[];
+  if (filter.resourceType === "tenant") objectIds = [tenantId];
+  else {
+    const links = await engine.readRelationships(
+      v1.ReadRelationshipsRequest.create({
+        relationshipFilter: {
+          resourceType: filter.resourceType,
+          optionalResourceId: filter.optionalResourceId,
+          optionalRelation: WRITE_POLICY.tenantRelation,
+          optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
+        },
+      }),
+    );
+    objectIds = links.flatMap((r) =>
+      r.relationship?.resource ? [r.relationship.resource.objectId] : [],
+    );
+  }
+  if (filter.optionalResourceId)
+    objectIds = objectIds.filter((id) => id === filter.optionalResourceId);
+  const found: v1.Relationship[] = [];
+  for (let i = 0; i < objectIds.length; i += READ_CONCURRENCY) {
+    const pages = await Promise.all(
+      objectIds.slice(i, i + READ_CONCURRENCY).map((optionalResourceId) =>
+        engine.readRelationships(
+          v1.ReadRelationshipsRequest.create({
+            relationshipFilter: { ...filter, optionalResourceId },
+          }),
+        ),
+      ),
+    );
+    for (const page of pages)
+      for (const { relationship } of page) if (relationship) found.push(relationship);
+  }
+  return found;
 }
 
 /** The relationships on objects this tenant may change, by the same rules as explicit writes. */
@@ -259,12 +363,15 @@ export async function readRelationships({
     relation: input.relation,
     subject: input.subject,
   });
-  const responses = await ctx.services.engine.readRelationships(
-    v1.ReadRelationshipsRequest.create({
-      relationshipFilter: filter,
-      optionalLimit: input.limit,
-      optionalCursor: input.cursor ? { token: input.cursor } : undefined,
-    }),
+  const responses = await refusedAs(
+    input.cursor ? "cursor" : "relation",
+    ctx.services.engine.readRelationships(
+      v1.ReadRelationshipsRequest.create({
+        relationshipFilter: filter,
+        optionalLimit: input.limit,
+        optionalCursor: input.cursor ? { token: input.cursor } : undefined,
+      }),
+    ),
   );
   const last = responses.at(-1);
   return {
