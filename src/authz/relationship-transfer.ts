@@ -2,8 +2,8 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { v1 } from "@authzed/authzed-node";
 import { outlineSchema } from "../schema/schema-outline.js";
-import { loadRelationships } from "./durable-engine.js";
 import type { AuthzEngine } from "./engine.js";
+import { toEngineError } from "./engine-error.js";
 import { formatRelationship, parseRelationship } from "./relationship-syntax.js";
 
 /** The object types a schema defines, in order (SpiceDB allows any layout, hence a real parser). */
@@ -30,18 +30,33 @@ export async function* exportRelationships(engine: AuthzEngine): AsyncGenerator<
   }
 }
 
+export class ImportError extends Error {
+  override name = "ImportError";
+}
+
+const IMPORT_BATCH = 1000; // SpiceDB's limit of updates per WriteRelationships call
+
+/** The key SpiceDB identifies a relationship by: a second line with the same key replaces it. */
+const keyOf = (rel: v1.Relationship) =>
+  `${rel.resource?.objectType}:${rel.resource?.objectId}#${rel.relation}@${rel.subject?.object?.objectType}:${rel.subject?.object?.objectId}#${rel.subject?.optionalRelation ?? ""}`;
+
 /**
  * Reads a file of relationships (one a line; blank lines and lines starting with // are skipped)
- * and touches them into the engine in batches. Touch makes a repeated import a no-op. A bad line
- * stops the import before anything is written, naming the line.
+ * and touches them into the engine, in file order, one batch at a time. Touch makes a repeated
+ * import a no-op, and a relationship given twice counts once (the later line wins).
+ *
+ * A line that does not parse stops the import before anything is written. A line the engine
+ * refuses (a relation the schema lacks, say) is found by halving its batch: everything before it
+ * is imported, nothing after, and the ImportError says so and names it (`FILE:LINE: reason`).
  */
 export async function importRelationships(
   engine: AuthzEngine,
   path: string,
   onProgress: (loaded: number) => void,
-): Promise<number> {
-  const relationships: v1.Relationship[] = [];
+): Promise<{ imported: number; duplicates: number }> {
+  const byKey = new Map<string, { relationship: v1.Relationship; line: number }>();
   let lineNumber = 0;
+  let duplicates = 0;
   const lines = createInterface({
     input: createReadStream(path),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -50,11 +65,57 @@ export async function importRelationships(
     lineNumber++;
     const text = line.trim();
     if (text === "" || text.startsWith("//")) continue;
+    let relationship: v1.Relationship;
     try {
-      relationships.push(parseRelationship(text));
+      relationship = parseRelationship(text);
     } catch (error) {
-      throw new Error(`${path}:${lineNumber}: ${(error as Error).message}`);
+      throw new ImportError(
+        `${path}:${lineNumber}: ${(error as Error).message}; nothing was imported`,
+      );
     }
+    const key = keyOf(relationship);
+    if (byKey.delete(key)) duplicates++;
+    byKey.set(key, { relationship, line: lineNumber });
   }
-  return loadRelationships(engine, relationships, onProgress);
+  const entries = [...byKey.values()];
+  let imported = 0;
+  const write = async (batch: typeof entries): Promise<void> => {
+    try {
+      await touch(
+        engine,
+        batch.map((e) => e.relationship),
+      );
+      imported += batch.length;
+      onProgress(imported);
+    } catch (error) {
+      const refusal = toEngineError(error);
+      // Halve a refused batch until the line to blame is alone; the lines before it go in.
+      if (refusal.rejected && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await write(batch.slice(0, half));
+        await write(batch.slice(half));
+        return;
+      }
+      const line = refusal.rejected ? `:${batch[0]?.line}` : "";
+      const done =
+        imported === 0
+          ? "nothing was imported"
+          : `${imported} relationships before it were imported, nothing after`;
+      throw new ImportError(`${path}${line}: ${refusal.message.split("\n", 1)[0]}; ${done}`);
+    }
+  };
+  for (let start = 0; start < entries.length; start += IMPORT_BATCH) {
+    await write(entries.slice(start, start + IMPORT_BATCH));
+  }
+  return { imported, duplicates };
+}
+
+function touch(engine: AuthzEngine, relationships: v1.Relationship[]) {
+  const request = v1.WriteRelationshipsRequest.create();
+  // Plain update objects: create() would copy every relationship by reflection.
+  request.updates = relationships.map((relationship) => ({
+    operation: v1.RelationshipUpdate_Operation.TOUCH,
+    relationship,
+  }));
+  return engine.writeRelationships(request);
 }

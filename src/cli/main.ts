@@ -1,5 +1,9 @@
 import { parseArgs } from "node:util";
-import { exportRelationships, importRelationships } from "../authz/relationship-transfer.js";
+import {
+  exportRelationships,
+  ImportError,
+  importRelationships,
+} from "../authz/relationship-transfer.js";
 import { SchemaRejectedError } from "../authz/schema-sync.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DataDirLockedError } from "../lib/data-dir-lock.js";
@@ -75,13 +79,18 @@ async function run(argv: string[]): Promise<void> {
     const runtime = await startRuntime(config, logger, { purpose: "relationships import" });
     try {
       let reported = 0;
-      const total = await importRelationships(runtime.services.engine, file, (loaded) => {
-        if (loaded - reported >= 10_000) {
-          reported = loaded;
-          process.stderr.write(`imported ${loaded} relationships…\n`);
-        }
-      });
-      process.stderr.write(`imported ${total} relationships from ${file}\n`);
+      const { imported, duplicates } = await importRelationships(
+        runtime.services.engine,
+        file,
+        (loaded) => {
+          if (loaded - reported >= 10_000) {
+            reported = loaded;
+            process.stderr.write(`imported ${loaded} relationships…\n`);
+          }
+        },
+      );
+      const repeated = duplicates > 0 ? ` (${duplicates} repeated lines counted once)` : "";
+      process.stderr.write(`imported ${imported} relationships from ${file}${repeated}\n`);
     } finally {
       await runtime.close();
     }
@@ -95,10 +104,15 @@ run(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(2);
   }
-  if (error instanceof DataDirLockedError || error instanceof SchemaRejectedError) {
+  if (
+    error instanceof DataDirLockedError ||
+    error instanceof SchemaRejectedError ||
+    error instanceof ImportError
+  ) {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(1);
   }
+  // Unexpected: its stack, for whoever has to find out why.
   process.stderr.write(`tenantgate: ${(error as Error).stack ?? error}\n`);
   process.exit(1);
 });

@@ -98,6 +98,61 @@ describe("tenantgate relationships export / import", () => {
     expect(exported.stdout).toBe("");
   });
 
+  test("a relationship given twice is imported once (the later line wins)", async () => {
+    const dir = tempDirForTest("cli");
+    const file = join(dir, "twice.txt");
+    writeFileSync(
+      file,
+      [
+        "project:p1#viewer@account:a1",
+        'project:p1#viewer@account:a1[on_network:{"allowed_cidr":"10.0.0.0/8"}]',
+        "project:p1#editor@account:a2",
+        "project:p1#editor@account:a2",
+      ].join("\n"),
+    );
+    const target = join(dir, "target");
+    const result = await runCli(["relationships", "import", file], {
+      env: { DATA_DIR: target, SCHEMA_PATH },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("imported 2 relationships");
+    expect(result.stderr).toContain("2 repeated lines counted once");
+    const exported = await runCli(["relationships", "export"], { env: { DATA_DIR: target } });
+    expect(lines(exported.stdout).sort()).toEqual([
+      "project:p1#editor@account:a2",
+      'project:p1#viewer@account:a1[on_network:{"allowed_cidr":"10.0.0.0/8"}]',
+    ]);
+  });
+
+  test("a line the engine refuses is named in one line; what came before it is in, and said so", async () => {
+    const dir = tempDirForTest("cli");
+    const file = join(dir, "refused.txt");
+    writeFileSync(
+      file,
+      [
+        "project:p1#viewer@account:a1",
+        "project:p2#viewer@account:a1",
+        "project:p3#auditor@account:a1",
+        "project:p4#viewer@account:a1",
+      ].join("\n"),
+    );
+    const target = join(dir, "target");
+    const result = await runCli(["relationships", "import", file], {
+      env: { DATA_DIR: target, SCHEMA_PATH },
+    });
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toContain(`${file}:3: `);
+    expect(result.stderr).toContain("auditor");
+    expect(result.stderr).toContain("2 relationships before it were imported, nothing after");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const exported = await runCli(["relationships", "export"], { env: { DATA_DIR: target } });
+    expect(lines(exported.stdout).sort()).toEqual([
+      "project:p1#viewer@account:a1",
+      "project:p2#viewer@account:a1",
+    ]);
+  });
+
   test("export refuses, with a clear message and exit 1, while a server holds the data dir", async () => {
     const dir = tempDirForTest("cli");
     const dataDir = join(dir, "data");
