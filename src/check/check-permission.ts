@@ -5,7 +5,7 @@ import { engineProblem, refusedAs } from "../authz/engine-problem.js";
 import { parseObjectReference } from "../authz/relationship-syntax.js";
 import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField } from "../lib/errors.js";
-import { WRITE_POLICY } from "../relationships/write-policy.js";
+import { inTenant } from "../relationships/tenant-links.js";
 import { assertAskable } from "./askable.js";
 import type { BatchedResult } from "./check-batcher.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
@@ -196,7 +196,11 @@ export async function checkPermission({
   const { results, checkedAt } = await runChecks(ctx, subject, [item], input.consistency);
   const result = toResult(results[0] as BatchedResult, "permission");
   if (!input.explain) return { ...result, checkedAt };
-  if (subject.membership && !(await inTenant(ctx, item.resource, subject.membership.tenantId))) {
+  const resource = item.resource as v1.ObjectReference;
+  if (
+    subject.membership &&
+    !(await inTenant(ctx.services.engine, resource, subject.membership.tenantId))
+  ) {
     // A trace walks the object's tenant, its roles and their grants: another tenant's ids.
     return {
       ...result,
@@ -224,27 +228,6 @@ export async function checkPermission({
   );
   const trace = traced.debugTrace?.check;
   return { ...result, checkedAt, ...(trace ? { explain: explainTrace(trace) } : {}) };
-}
-
-/** Whether an object is the tenant itself or linked to it (`type:id#tenant@tenant:T`). */
-async function inTenant(
-  ctx: ActionContext,
-  resource: v1.ObjectReference | undefined,
-  tenantId: string,
-): Promise<boolean> {
-  if (!resource) return false;
-  if (resource.objectType === "tenant") return resource.objectId === tenantId;
-  const links = await ctx.services.engine.readRelationships(
-    v1.ReadRelationshipsRequest.create({
-      relationshipFilter: {
-        resourceType: resource.objectType,
-        optionalResourceId: resource.objectId,
-        optionalRelation: WRITE_POLICY.tenantRelation,
-        optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
-      },
-    }),
-  );
-  return links.length > 0;
 }
 
 export async function checkPermissions({

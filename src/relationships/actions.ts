@@ -12,6 +12,7 @@ import type { Actor } from "../http/actor.js";
 import { ConflictError, ForbiddenError, parseField } from "../lib/errors.js";
 import { type ActingTenant, actingTenant } from "./acting-tenant.js";
 import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
+import { inTenant } from "./tenant-links.js";
 import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
 
 const OPERATIONS: Record<Operation, v1.RelationshipUpdate_Operation> = {
@@ -270,17 +271,7 @@ async function mayChange(
     return Promise.all(
       rels.map(async (r) => {
         if (isLink(r)) return r.subject?.object?.objectId === acting.tenantId;
-        const links = await engine.readRelationships(
-          v1.ReadRelationshipsRequest.create({
-            relationshipFilter: {
-              resourceType: r.resource?.objectType ?? "",
-              optionalResourceId: r.resource?.objectId ?? "",
-              optionalRelation: WRITE_POLICY.tenantRelation,
-              optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: acting.tenantId },
-            },
-          }),
-        );
-        return links.length > 0;
+        return inTenant(engine, r.resource as v1.ObjectReference, acting.tenantId);
       }),
     );
   }

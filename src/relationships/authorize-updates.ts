@@ -4,6 +4,7 @@ import { formatRelationship } from "../authz/relationship-syntax.js";
 import { ForbiddenError } from "../lib/errors.js";
 import type { Store } from "../store/database.js";
 import type { ActingTenant } from "./acting-tenant.js";
+import { tenantLinks } from "./tenant-links.js";
 import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
 
 export type Operation = "touch" | "create" | "delete";
@@ -141,22 +142,6 @@ export async function authorizeUpdates(
     );
   }
   return preconditions;
-}
-
-async function tenantLinks(engine: AuthzEngine, resource: v1.ObjectReference): Promise<string[]> {
-  const responses = await engine.readRelationships(
-    v1.ReadRelationshipsRequest.create({
-      relationshipFilter: {
-        resourceType: resource.objectType,
-        optionalResourceId: resource.objectId,
-        optionalRelation: WRITE_POLICY.tenantRelation,
-        optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: "" },
-      },
-    }),
-  );
-  return responses.flatMap((r) =>
-    r.relationship?.subject?.object ? [r.relationship.subject.object.objectId] : [],
-  );
 }
 
 function noTenantLink(resource: v1.ObjectReference): v1.Precondition {

@@ -1,0 +1,43 @@
+import { v1 } from "@authzed/authzed-node";
+import type { AuthzEngine } from "../authz/engine.js";
+import { toEngineError } from "../authz/engine-error.js";
+import { WRITE_POLICY } from "./write-policy.js";
+
+/**
+ * The tenants an object is linked to (`type:id#tenant@tenant:T`); none when its type has no
+ * tenant relation at all (SpiceDB refuses the read: nothing of that type belongs to a tenant).
+ */
+export async function tenantLinks(
+  engine: AuthzEngine,
+  object: v1.ObjectReference,
+  tenantId = "",
+): Promise<string[]> {
+  try {
+    const responses = await engine.readRelationships(
+      v1.ReadRelationshipsRequest.create({
+        relationshipFilter: {
+          resourceType: object.objectType,
+          optionalResourceId: object.objectId,
+          optionalRelation: WRITE_POLICY.tenantRelation,
+          optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
+        },
+      }),
+    );
+    return responses.flatMap((r) =>
+      r.relationship?.subject?.object ? [r.relationship.subject.object.objectId] : [],
+    );
+  } catch (error) {
+    if (toEngineError(error).kind === "invalid") return [];
+    throw error;
+  }
+}
+
+/** Whether an object is the tenant itself or linked to it. */
+export async function inTenant(
+  engine: AuthzEngine,
+  object: v1.ObjectReference,
+  tenantId: string,
+): Promise<boolean> {
+  if (object.objectType === "tenant") return object.objectId === tenantId;
+  return (await tenantLinks(engine, object, tenantId)).length > 0;
+}
