@@ -185,20 +185,33 @@ export async function checkPermission({
   input: CheckItemInput & { consistency?: ConsistencyInput; explain?: boolean };
 }): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
   const item = toItem(input, subject.reference, "");
+  // SpiceDB (a real one, not the embedded engine) answers a question it has answered at the same
+  // revision from its dispatch cache, and the trace of a cached answer stops there. So the traced
+  // check goes first, and at full consistency unless the caller chose one: the decision below is
+  // asked at the freshness token's revision, so neither it nor earlier checks fill the entry the
+  // trace would read. Only the same explain again at the same head revision comes back cached.
+  // Its error, if any, waits: the decision's own reports an unknown permission with its field.
+  const traced = input.explain
+    ? await ctx.services.engine
+        .checkPermission(
+          v1.CheckPermissionRequest.create({
+            resource: item.resource,
+            permission: item.permission,
+            subject: item.subject,
+            context: item.context,
+            withTracing: true,
+            consistency: consistencyFrom(input.consistency ?? "fully_consistent"),
+          }),
+        )
+        .then(
+          (response) => ({ response }),
+          (error: unknown) => ({ error }),
+        )
+    : undefined;
   const { results, checkedAt } = await runChecks(ctx, subject, [item], input.consistency);
   const result = toResult(results[0] as BatchedResult, "permission");
-  if (!input.explain) return { ...result, checkedAt };
-  const traced = await ctx.services.engine.checkPermission(
-    v1.CheckPermissionRequest.create({
-      resource: item.resource,
-      permission: item.permission,
-      subject: item.subject,
-      context: item.context,
-      withTracing: true,
-      consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
-    }),
-  );
-  const trace = traced.debugTrace?.check;
+  if (traced && "error" in traced) throw traced.error;
+  const trace = traced?.response.debugTrace?.check;
   return { ...result, checkedAt, ...(trace ? { explain: explainTrace(trace) } : {}) };
 }
 
