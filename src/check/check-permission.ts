@@ -54,15 +54,17 @@ function membershipItem(subject: ResolvedSubject): v1.CheckBulkPermissionsReques
   };
 }
 
-/** Reads one pair; an item the engine refused (unknown type or permission) becomes a 400 naming it. */
+/**
+ * Reads one pair; an item the engine refused (unknown type or permission) becomes a 400 naming
+ * it. A per-item error that is the engine failing, not refusing (real SpiceDB reports a datastore
+ * outage item by item, as INTERNAL), is thrown as the EngineError it is: a 503, never a 400.
+ */
 function toResult(result: BatchedResult, field: string): CheckResult {
   const response = result.pair.response;
   if (response.oneofKind === "error") {
-    throw new ValidationError(
-      new EngineError(response.error.code, response.error.message).message,
-      field,
-      "engine_rejected",
-    );
+    const error = new EngineError(response.error.code, response.error.message);
+    if (!error.rejected) throw error;
+    throw new ValidationError(error.message, field, "engine_rejected");
   }
   if (response.oneofKind !== "item") throw new EngineError(2, "engine returned an empty result");
   const permissionship = PERMISSIONSHIP[response.item.permissionship] ?? "no_permission";

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { chownSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createTempDir } from "./temp-dir.js";
@@ -13,8 +13,11 @@ export interface PrivatePostgres {
   /** Superuser URL of the `postgres` database (trust authentication, loopback only). */
   url: string;
   port: number;
-  /** pg_ctl stop -m fast, then start again with the same settings. */
-  restart(): Promise<void>;
+  /** pg_ctl stop -m fast: the server goes away (its data stays). */
+  halt(): Promise<void>;
+  /** Starts the halted server again, with the same settings. */
+  resume(): Promise<void>;
+  /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
 
@@ -40,15 +43,19 @@ export async function startPrivatePostgres(port: number): Promise<PrivatePostgre
     const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
     chownSync(dir, uid, gid);
   }
-  const run = (tool: string, args: string[]) => {
-    const command = asRoot ? "runuser" : join(bin, tool);
-    const argv = asRoot ? ["-u", "postgres", "--", join(bin, tool), ...args] : args;
-    const result = spawnSync(command, argv, { encoding: "utf8", cwd: dir, timeout: 60_000 });
-    if (result.status !== 0) {
-      throw new Error(`${tool} ${args.join(" ")} failed (${result.status}):
-${result.stdout}${result.stderr}`);
-    }
-  };
+  // Asynchronous, so that a test's traffic goes on while the server stops and starts.
+  const run = (tool: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const command = asRoot ? "runuser" : join(bin, tool);
+      const argv = asRoot ? ["-u", "postgres", "--", join(bin, tool), ...args] : args;
+      execFile(command, argv, { cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(`${tool} ${args.join(" ")} failed: ${error.message}\n${stdout}${stderr}`),
+          );
+        else resolve();
+      });
+    });
   // track_commit_timestamp lets SpiceDB serve Watch; fsync off: test data, faster.
   const options = [
     `-p ${port}`,
@@ -62,28 +69,32 @@ ${result.stdout}${result.stderr}`);
     run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", options, "-w", "start"]);
   const stop = () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
   try {
-    run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync"]);
-    start();
+    await run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync"]);
+    await start();
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  let running = true;
+  let up = true;
+  let removed = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    async restart() {
-      stop();
-      start();
+    async halt() {
+      await stop();
+      up = false;
+    },
+    async resume() {
+      await start();
+      up = true;
     },
     async stop() {
-      if (running) {
-        running = false;
-        try {
-          stop();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+      if (removed) return;
+      removed = true;
+      try {
+        if (up) await stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     },
   };
