@@ -87,7 +87,7 @@ export async function startRuntime(
     db,
     store,
     engine,
-    checks: new CheckBatcher(engine, metrics),
+    checks: new CheckBatcher(engine, metrics, config.SPICEDB_TIMEOUT_MS),
     decisions: new DecisionCache(
       decisionValidity(config, base, engine),
       config.DECISION_CACHE_SIZE,
