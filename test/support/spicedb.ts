@@ -207,13 +207,16 @@ export async function startSpicedb(
       "--skip-release-check",
       "--log-format",
       "json",
-      // Several SpiceDBs share one Postgres (max_connections 100) in the tests.
+      // Several SpiceDBs share one Postgres (max_connections 100) in the tests, so pools start
+      // at one connection (SpiceDB opens 20 + 10 at start by default). The read pool may still
+      // grow to SpiceDB's default of 20: with 6, ExpandPermissionTree on schema.zed hung until
+      // its deadline in most calls (nested dispatches each waiting for a connection).
       "--datastore-conn-pool-read-max-open",
-      "6",
+      "20",
       "--datastore-conn-pool-read-min-open",
       "1",
       "--datastore-conn-pool-write-max-open",
-      "3",
+      "4",
       "--datastore-conn-pool-write-min-open",
       "1",
     ];
