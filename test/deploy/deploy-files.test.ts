@@ -469,6 +469,12 @@ describe("deploy/docker-compose.yml", () => {
     },
   );
 
+  test("SpiceDB's Postgres keeps commit timestamps, which SpiceDB's Watch API needs", () => {
+    const uri = must(interpolatedEnvironment(spicedb).SPICEDB_DATASTORE_CONN_URI, "datastore URI");
+    const host = new URL(uri).hostname;
+    expect(service(host).command).toEqual(["postgres", "-c", "track_commit_timestamp=on"]);
+  });
+
   test("SpiceDB's datastore is this file's Postgres, a different one from tenantgate's", () => {
     const uri = must(interpolatedEnvironment(spicedb).SPICEDB_DATASTORE_CONN_URI, "datastore URI");
     const spicedbDb = expectPostgresOf(uri);
