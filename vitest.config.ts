@@ -13,7 +13,13 @@ import { skipReason } from "./test/support/spicedb.js";
  */
 const postgres = process.env.TEST_DATABASE_URL;
 const withoutSpicedb = skipReason();
-if (withoutSpicedb) console.warn(`real-SpiceDB tests skipped: ${withoutSpicedb}`);
+// Said once: vitest evaluates this file again for each project that extends it.
+const warned = Symbol.for("tenantgate.spicedb-skip-warned");
+const registry = globalThis as { [warned]?: boolean };
+if (withoutSpicedb && !registry[warned]) {
+  registry[warned] = true;
+  console.warn(`real-SpiceDB tests skipped: ${withoutSpicedb}`);
+}
 
 export default defineConfig({
   test: {
