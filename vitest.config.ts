@@ -1,11 +1,25 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { skipReason } from "./test/support/spicedb.js";
 
 /**
  * Every test runs against the default identity store (SQLite). When TEST_DATABASE_URL names a
  * Postgres server (.ci/run starts one), the HTTP suite runs a second time with the identity store
  * in Postgres: the same tests, both stores.
+ *
+ * The `spicedb` project runs the production path: real SpiceDB (scripts/spicedb.sh builds it) on
+ * Postgres. Its own suites live in test/spicedb/ and skip themselves when SpiceDB is missing; the
+ * HTTP suite joins it, in remote mode with the identity store in Postgres, when SpiceDB is there.
+ * In CI a missing SpiceDB stops the run here (see test/support/spicedb.ts).
  */
 const postgres = process.env.TEST_DATABASE_URL;
+const withoutSpicedb = skipReason();
+// Said once: vitest evaluates this file again for each project that extends it.
+const warned = Symbol.for("tenantgate.spicedb-skip-warned");
+const registry = globalThis as { [warned]?: boolean };
+if (withoutSpicedb && !registry[warned]) {
+  registry[warned] = true;
+  console.warn(`real-SpiceDB tests skipped: ${withoutSpicedb}`);
+}
 
 export default defineConfig({
   test: {
@@ -15,7 +29,14 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/spicedb/**"],
+        },
+      },
       ...(postgres
         ? [
             {
@@ -28,6 +49,17 @@ export default defineConfig({
             },
           ]
         : []),
+      {
+        extends: true,
+        test: {
+          name: "spicedb",
+          include: [
+            "test/spicedb/**/*.test.ts",
+            ...(withoutSpicedb ? [] : ["test/http/**/*.test.ts"]),
+          ],
+          env: { TEST_STORE: "postgres", TEST_ENGINE: "spicedb" },
+        },
+      },
     ],
   },
 });

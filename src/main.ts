@@ -89,7 +89,7 @@ export async function startRuntime(
     store,
     engine,
     schemaMembers: new SchemaMembers(engine, clock),
-    checks: new CheckBatcher(engine, metrics),
+    checks: new CheckBatcher(engine, metrics, config.SPICEDB_TIMEOUT_MS),
     decisions: new DecisionCache(
       decisionValidity(config, base, engine),
       config.DECISION_CACHE_SIZE,

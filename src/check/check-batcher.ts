@@ -1,6 +1,7 @@
 import { v1 } from "@authzed/authzed-node";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { AuthzEngine } from "../authz/engine.js";
-import { toEngineError } from "../authz/engine-error.js";
+import { EngineError, toEngineError } from "../authz/engine-error.js";
 import type { Metrics } from "../metrics/metrics.js";
 
 /** One item's outcome: its pair (a result or a per-item error) and the batch's zedtoken. */
@@ -37,12 +38,39 @@ export class CheckBatcher {
   constructor(
     private readonly engine: AuthzEngine,
     private readonly metrics?: Metrics,
+    /**
+     * How long a check may take from its arrival here (SPICEDB_TIMEOUT_MS); 0 for no limit. The
+     * engine's own deadline starts only when a batch is sent, so while a hung SpiceDB holds both
+     * batches in flight, a check queued behind them would wait up to twice as long.
+     */
+    private readonly deadlineMs = 0,
   ) {}
 
   /** Checks one item; resolves with its pair (which carries either a result or a per-item error). */
   check(item: v1.CheckBulkPermissionsRequestItem): Promise<BatchedResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      const pending: Pending = { item, resolve, reject };
+      if (this.deadlineMs > 0) {
+        const timer = setTimeout(() => {
+          const queued = this.queue.indexOf(pending);
+          if (queued >= 0) this.queue.splice(queued, 1);
+          reject(
+            new EngineError(
+              GrpcStatus.DEADLINE_EXCEEDED,
+              `no answer within ${this.deadlineMs} ms (SPICEDB_TIMEOUT_MS)`,
+            ),
+          );
+        }, this.deadlineMs);
+        pending.resolve = (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        };
+        pending.reject = (error) => {
+          clearTimeout(timer);
+          reject(error);
+        };
+      }
+      this.queue.push(pending);
       this.schedule();
     });
   }
@@ -68,9 +96,10 @@ export class CheckBatcher {
   }
 
   /**
-   * Sends one batch. When the call fails as a whole for any reason but an outage, one item is to blame (SpiceDB checks some things, such as the size of a caveat
-   * context, for the whole request): the batch is split in halves and each is sent again, so the
-   * bad item fails alone, in about log2(n) extra calls, and every other caller gets its answer.
+   * Sends one batch. When the call fails as a whole for any reason but an outage, one item is to
+   * blame (SpiceDB checks some things, such as the size of a caveat context, for the whole
+   * request): the batch is split in halves and each is sent again, so the bad item fails alone,
+   * in about log2(n) extra calls, and every other caller gets its answer.
    */
   private async send(batch: Pending[]): Promise<void> {
     this.metrics?.checkBatchSize.observe(batch.length);

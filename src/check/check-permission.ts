@@ -193,15 +193,38 @@ export async function checkPermission({
 }): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
   const item = toItem(ctx, input, subject, "");
   await assertAskable(ctx, subject, item.resource?.objectType ?? "", item.permission, "permission");
+  const resource = item.resource as v1.ObjectReference;
+  // A trace walks the object's tenant, its roles and their grants: another tenant's ids.
+  const traceable =
+    input.explain &&
+    (!subject.membership ||
+      (await inTenant(ctx.services.engine, resource, subject.membership.tenantId)));
+  // SpiceDB (a real one, not the embedded engine) answers a question it has answered at the same
+  // revision from its dispatch cache, and the trace of a cached answer stops there. So the traced
+  // check goes first, and at full consistency unless the caller chose one: the decision below is
+  // asked at the freshness token's revision, so neither it nor earlier checks fill the entry the
+  // trace would read. Its error, if any, waits: the decision reports an unknown permission first.
+  const traced = traceable
+    ? await ctx.services.engine
+        .checkPermission(
+          v1.CheckPermissionRequest.create({
+            resource: item.resource,
+            permission: item.permission,
+            subject: item.subject,
+            context: item.context,
+            withTracing: true,
+            consistency: consistencyFrom(input.consistency ?? "fully_consistent"),
+          }),
+        )
+        .then(
+          (response) => ({ response }),
+          (error: unknown) => ({ error }),
+        )
+    : undefined;
   const { results, checkedAt } = await runChecks(ctx, subject, [item], input.consistency);
   const result = toResult(results[0] as BatchedResult, "permission");
-  if (!input.explain) return { ...result, checkedAt };
-  const resource = item.resource as v1.ObjectReference;
-  if (
-    subject.membership &&
-    !(await inTenant(ctx.services.engine, resource, subject.membership.tenantId))
-  ) {
-    // A trace walks the object's tenant, its roles and their grants: another tenant's ids.
+  if (traced && "error" in traced) await refusedAs("permission", Promise.reject(traced.error));
+  if (input.explain && !traceable) {
     return {
       ...result,
       checkedAt,
@@ -213,20 +236,7 @@ export async function checkPermission({
       },
     };
   }
-  const traced = await refusedAs(
-    "permission",
-    ctx.services.engine.checkPermission(
-      v1.CheckPermissionRequest.create({
-        resource: item.resource,
-        permission: item.permission,
-        subject: item.subject,
-        context: item.context,
-        withTracing: true,
-        consistency: input.consistency ? consistencyFrom(input.consistency) : undefined,
-      }),
-    ),
-  );
-  const trace = traced.debugTrace?.check;
+  const trace = traced && "response" in traced ? traced.response.debugTrace?.check : undefined;
   return { ...result, checkedAt, ...(trace ? { explain: explainTrace(trace) } : {}) };
 }
 

@@ -5,8 +5,9 @@ import { engineContract } from "./engine-contract.js";
 
 /**
  * The engine contract against SpiceDB over gRPC (TCP, plaintext). By default the SpiceDB is
- * `tenantgate spicedb serve --port 0`, started here as a child process. To run it against a real
- * SpiceDB instead:
+ * `tenantgate spicedb serve --port 0`, started here as a child process. Real SpiceDB on Postgres,
+ * built by scripts/spicedb.sh, runs the same contract in test/spicedb/remote-engine.test.ts. To
+ * run this file against some other SpiceDB endpoint instead:
  *
  *   docker run --rm -p 50051:50051 authzed/spicedb serve-testing
  *   TEST_SPICEDB_ENDPOINT=localhost:50051 TEST_SPICEDB_PRESHARED_KEY=anykey \

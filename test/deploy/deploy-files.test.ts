@@ -52,6 +52,8 @@ const READINESS = "/readyz";
 
 /** The first release with the fix for GHSA-w278-32qg-48q5 (expired relationships in checks). */
 const SPICEDB_MINIMUM = "v1.57.1";
+/** The one place that names the SpiceDB release: scripts/spicedb.sh builds it for the tests. */
+const SPICEDB_VERSION = readRepoFile("deploy/spicedb.version").trim();
 
 /** Values for the variables docker-compose.yml requires from the shell. */
 const COMPOSE_SHELL = {
@@ -419,11 +421,12 @@ describe("deploy/docker-compose.yml", () => {
     expect(datastore(spicedb)[0]).toBe("postgres");
   });
 
-  test(`SpiceDB is pinned, to the SpiceDBCluster's version, no older than ${SPICEDB_MINIMUM}`, () => {
+  test(`SpiceDB is pinned to deploy/spicedb.version (what the tests build), no older than ${SPICEDB_MINIMUM}`, () => {
     const tag = must(spicedb.image?.split(":")[1], "SpiceDB image tag");
-    expect(tag).toMatch(/^v\d+\.\d+\.\d+$/);
-    expect(tag).toBe(spicedbCluster.spec.version);
-    expect(compareVersions(tag, SPICEDB_MINIMUM)).toBeGreaterThanOrEqual(0);
+    expect(SPICEDB_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(tag).toBe(SPICEDB_VERSION);
+    expect(spicedbCluster.spec.version).toBe(SPICEDB_VERSION);
+    expect(compareVersions(SPICEDB_VERSION, SPICEDB_MINIMUM)).toBeGreaterThanOrEqual(0);
   });
 
   test("SpiceDB and tenantgate take the preshared key from one variable", () => {
@@ -465,6 +468,12 @@ describe("deploy/docker-compose.yml", () => {
       });
     },
   );
+
+  test("SpiceDB's Postgres keeps commit timestamps, which SpiceDB's Watch API needs", () => {
+    const uri = must(interpolatedEnvironment(spicedb).SPICEDB_DATASTORE_CONN_URI, "datastore URI");
+    const host = new URL(uri).hostname;
+    expect(service(host).command).toEqual(["postgres", "-c", "track_commit_timestamp=on"]);
+  });
 
   test("SpiceDB's datastore is this file's Postgres, a different one from tenantgate's", () => {
     const uri = must(interpolatedEnvironment(spicedb).SPICEDB_DATASTORE_CONN_URI, "datastore URI");

@@ -9,10 +9,11 @@ import { createLogger } from "../../src/lib/logger.js";
 import { type Runtime, startRuntime } from "../../src/main.js";
 import type { Tables } from "../../src/store/tables.js";
 import { createTestDatabase } from "../support/postgres.js";
+import { startSpicedb } from "../support/spicedb.js";
 
 /**
- * A real tenantgate on a temp data dir: real SQLite, real embedded SpiceDB, requests through
- * Hono's app.request. The clock is controllable so expiry can be tested without sleeping.
+ * A real tenantgate on a temp data dir: real SQLite, real embedded SpiceDB (or, in the `spicedb`
+ * project, a real SpiceDB on Postgres), requests through Hono's app.request. The clock is controllable so expiry can be tested without sleeping.
  */
 export interface User {
   token: string;
@@ -54,11 +55,28 @@ function freshPostgresDatabase() {
   return createTestDatabase(admin, "http");
 }
 
+/**
+ * With TEST_ENGINE=spicedb, each harness gets its own real SpiceDB on its own Postgres database
+ * (remote mode, the production path): harnesses never see each other's relationships, as with
+ * the embedded engine.
+ */
+function realSpicedb() {
+  return process.env.TEST_ENGINE === "spicedb" ? startSpicedb({ label: "http" }) : undefined;
+}
+
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), "tenantgate-http-"));
   const postgres = await freshPostgresDatabase();
+  const spicedb = await realSpicedb();
   const config = loadConfig({
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    ...(spicedb
+      ? {
+          SPICEDB_ENDPOINT: spicedb.endpoint,
+          SPICEDB_PRESHARED_KEY: spicedb.presharedKey,
+          SPICEDB_INSECURE: "true",
+        }
+      : {}),
     DATA_DIR: dataDir,
     SCHEMA_PATH: join(import.meta.dirname, "../../schema.zed"),
     RATE_LIMIT_AUTH_PER_IP: "100000",
@@ -68,6 +86,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const now = { ms: Date.now() };
   const runtime = await startRuntime(config, createLogger(process.env.TEST_LOG_LEVEL ?? "silent"), {
     clock: () => now.ms,
+  }).catch(async (error: unknown) => {
+    await spicedb?.stop();
+    await postgres?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const app = createApp(runtime.services);
   const request: Harness["request"] = async (path, init = {}) => {
@@ -146,6 +169,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async close() {
       await runtime.close();
+      await spicedb?.stop();
       await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
