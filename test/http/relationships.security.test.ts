@@ -32,7 +32,9 @@ describe("relationship writes", () => {
         entries: { action: string; updates: unknown }[];
       }
     ).entries;
+  /** The embedded engine's durable copy equals the engine (a remote SpiceDB keeps its own). */
   const mirrorMatches = async () => {
+    if (h.runtime.services.engine.kind !== "embedded") return;
     expect(storedRelationships(h.runtime.services.db)).toEqual(
       await readAllRelationships(h.runtime.services.engine),
     );
