@@ -523,8 +523,8 @@ describe("deploy/nginx.conf", () => {
   });
 
   test("passes the client address and Host the way tenantgate reads them", () => {
-    // TRUST_PROXY=true takes X-Forwarded-For's first address: appending would let a client put
-    // any address there and dodge the per-IP sign-in limit.
+    // TRUST_PROXY=true (one proxy) takes X-Forwarded-For's last address, the one nginx writes;
+    // whatever a client sends before it is never read.
     for (const name of replicaNames) {
       expect(composeEnvironment(service(name)).TRUST_PROXY).toBe("true");
     }
