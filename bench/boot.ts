@@ -18,9 +18,9 @@ import { EmbeddedEngine } from "../src/authz/embedded/embedded-engine.js";
 import { RelationshipStore } from "../src/authz/relationship-store.js";
 import { parseRelationship } from "../src/authz/relationship-syntax.js";
 import { loadConfig } from "../src/config.js";
-import { openDatabase } from "../src/db/sqlite.js";
 import { createLogger } from "../src/lib/logger.js";
 import { startRuntime } from "../src/main.js";
+import { openEngineFile } from "../test/support/engine-file.js";
 
 const RELATIONSHIPS = Number(process.env.BOOT_RELATIONSHIPS ?? 100_000);
 const RUNS = Number(process.env.BOOT_RUNS ?? 5);
@@ -87,7 +87,7 @@ async function seedDataDir(dataDir: string, count: number): Promise<void> {
   const runtime = await startRuntime(config, silent, { purpose: "bench seed" });
   await runtime.close();
   // The rows go straight into SQLite in one transaction: the quickest way to a big data dir.
-  const db = openDatabase(join(dataDir, "tenantgate.sqlite"));
+  const db = await openEngineFile(join(dataDir, "tenantgate.sqlite"));
   new RelationshipStore(db).apply({
     upsert: RelationshipStore.rows([...seedRelationships(count)]),
     remove: [],
@@ -105,7 +105,7 @@ function median(values: number[]): number {
 
 /** Times the parts of a boot on their own: SQLite read, protobuf encoding, engine writes. */
 async function profileParts(dataDir: string): Promise<Record<string, number>> {
-  const db = openDatabase(join(dataDir, "tenantgate.sqlite"));
+  const db = await openEngineFile(join(dataDir, "tenantgate.sqlite"));
   const store = new RelationshipStore(db);
   let t = performance.now();
   const relationships = [...store.iterate()];

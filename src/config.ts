@@ -108,3 +108,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return config;
 }
+
+/**
+ * What the commands that do not run the service read from the environment, read once at start:
+ * SpiceDB keys better kept out of `ps` than put on the command line, and an explicit LOG_LEVEL
+ * (the CLI is quiet by default).
+ */
+export interface CliEnvironment {
+  /** `schema diff|apply --against`: the target SpiceDB's key. */
+  SPICEDB_PRESHARED_KEY?: string | undefined;
+  /** `spicedb serve`: its key, under SpiceDB's own variable name. */
+  SPICEDB_GRPC_PRESHARED_KEY?: string | undefined;
+  LOG_LEVEL?: string | undefined;
+}
+
+export function cliEnvironment(
+  env: Record<string, string | undefined> = process.env,
+): CliEnvironment {
+  const set = (name: string) => (env[name] ? env[name] : undefined);
+  return {
+    SPICEDB_PRESHARED_KEY: set("SPICEDB_PRESHARED_KEY"),
+    SPICEDB_GRPC_PRESHARED_KEY: set("SPICEDB_GRPC_PRESHARED_KEY"),
+    LOG_LEVEL: set("LOG_LEVEL"),
+  };
+}

@@ -1,28 +1,22 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { RateLimiter } from "./auth/rate-limit.js";
 import { SessionCache } from "./auth/session-cache.js";
-import { deleteExpiredSessions } from "./auth/sessions.js";
-import { DurableEngine } from "./authz/durable-engine.js";
-import type { AuthzEngine } from "./authz/engine.js";
+import { deleteExpiredSessions } from "./auth/store.js";
+import type { DurableEngine } from "./authz/durable-engine.js";
 import { FreshEngine } from "./authz/fresh-engine.js";
-import { openEngine } from "./authz/open-engine.js";
 import { SchemaMembers } from "./authz/schema-members.js";
 import { syncSchema } from "./authz/schema-sync.js";
 import { CheckBatcher } from "./check/check-batcher.js";
-import { DecisionCache } from "./check/decision-cache.js";
+import { DecisionCache, type DecisionValidity } from "./check/decision-cache.js";
 import type { Config } from "./config.js";
-import { openDatabase, type SqliteDatabase } from "./db/sqlite.js";
+import { openDataDir } from "./data/data-dir.js";
 import { createApp } from "./http/app.js";
 import { answerAtEndOfTurn } from "./http/end-of-turn.js";
-import type { AppServices } from "./http/services.js";
-import { lockDataDir } from "./lib/data-dir-lock.js";
 import type { Logger } from "./lib/logger.js";
 import { MeteredEngine } from "./metrics/metered-engine.js";
 import { createMetrics } from "./metrics/metrics.js";
-import { openStore, type Store } from "./store/database.js";
-import { StoreChanges } from "./store/store-changes.js";
+import type { Services } from "./services.js";
 
 const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
 const SESSION_CACHE_SIZE = 10_000;
@@ -35,70 +29,56 @@ export interface RuntimeOptions {
 }
 
 export interface Runtime {
-  services: AppServices;
+  services: Services;
   close(): Promise<void>;
 }
 
 /**
- * Builds everything the service runs on, in order: the data dir lock, SQLite (migrated), the
- * engine (embedded loads its relationships), then the schema from SCHEMA_PATH. Used by `serve`,
- * by the CLI commands that act on a data dir, and by tests.
+ * Builds everything the service runs on: the data dir (see openDataDir), the engine layers above
+ * it, then the schema from SCHEMA_PATH. Used by `serve`, by the CLI commands that act on a data
+ * dir, and by tests.
  */
 export async function startRuntime(
   config: Config,
   logger: Logger,
   { purpose = "serve", applySchema = true, clock = Date.now }: RuntimeOptions = {},
 ): Promise<Runtime> {
-  const unlock = config.SPICEDB_ENDPOINT ? () => {} : lockDataDir(config.DATA_DIR, purpose);
-  let db: SqliteDatabase | undefined;
+  const data = await openDataDir(config, logger, purpose);
   const metrics = createMetrics();
-  let base: AuthzEngine | undefined;
-  let engine: FreshEngine | undefined;
-  let store: Store | undefined;
-  let changes: StoreChanges | undefined;
+  const engine = new FreshEngine(new MeteredEngine(data.engine, metrics), data.store, {
+    shared: config.DATABASE_URL !== undefined,
+    clock,
+    auditedBelow: data.embedded?.recordsAudit ?? false,
+  });
   try {
-    db = openDatabase(join(config.DATA_DIR, "tenantgate.sqlite"));
-    // With SQLite this process sees every change to the store, so sessions can be cached.
-    changes = config.DATABASE_URL ? undefined : new StoreChanges(db);
-    store = await openStore({ databaseUrl: config.DATABASE_URL, sqlite: db, changes });
-    base = await openEngine(config, db, logger);
-    engine = new FreshEngine(
-      new MeteredEngine(base, metrics),
-      store,
-      config.DATABASE_URL !== undefined,
-      clock,
-      base instanceof DurableEngine && base.recordsAudit,
-    );
-    if (base.kind === "embedded") await engine.reset();
+    // The embedded engine starts a new datastore, which knows no earlier zedtoken.
+    if (data.embedded) await engine.reset();
     if (applySchema) {
       const schema = readFileSync(config.SCHEMA_PATH, "utf8");
       const outcome = await syncSchema(engine, schema, config.SCHEMA_PATH);
       logger.info({ schema: config.SCHEMA_PATH, outcome }, "schema in place");
     }
   } catch (error) {
-    await base?.close();
-    await store?.destroy();
-    db?.close();
-    unlock();
+    await data.close();
     throw error;
   }
   const windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
-  const services: AppServices = {
+  const services: Services = {
     config,
-    db,
-    store,
+    db: data.db,
+    store: data.store,
     engine,
     schemaMembers: new SchemaMembers(engine, clock),
     checks: new CheckBatcher(engine, metrics, config.SPICEDB_TIMEOUT_MS),
     decisions: new DecisionCache(
-      decisionValidity(config, base, engine),
+      decisionValidity(config, data.embedded, engine),
       config.DECISION_CACHE_SIZE,
       clock,
     ),
     logger,
     metrics,
     clock,
-    sessionCache: changes ? new SessionCache(changes, SESSION_CACHE_SIZE) : undefined,
+    sessionCache: data.changes ? new SessionCache(data.changes, SESSION_CACHE_SIZE) : undefined,
     sessionPolicy: {
       idleMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteMs: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
@@ -109,7 +89,7 @@ export async function startRuntime(
     },
   };
   const cleanup = setInterval(() => {
-    if (base instanceof DurableEngine) base.deleteExpired();
+    data.embedded?.deleteExpired();
     deleteExpiredSessions(services.store, clock()).catch((error) =>
       logger.warn({ err: error }, "session cleanup failed"),
     );
@@ -118,10 +98,8 @@ export async function startRuntime(
     services,
     async close() {
       clearInterval(cleanup);
-      await services.engine.close();
-      await services.store.destroy();
-      services.db.close();
-      unlock();
+      await engine.drain();
+      await data.close();
     },
   };
 }
@@ -133,15 +111,16 @@ const DECISION_MAX_AGE_MS = 60 * 60 * 1000;
  * expiration (SQLite), so a decision lasts until the next one; a remote SpiceDB's expirations are
  * unknown here, so decisions last DECISION_CACHE_TTL_MS.
  */
-function decisionValidity(config: Config, base: AuthzEngine, engine: FreshEngine) {
+function decisionValidity(
+  config: Config,
+  embedded: DurableEngine | undefined,
+  engine: FreshEngine,
+): DecisionValidity {
   return {
-    generation: () => {
-      const token = engine.latestToken();
-      return token instanceof Promise ? token.then((t) => t ?? "") : (token ?? "");
-    },
+    generation: () => engine.generation(),
     validUntil: (now: number) =>
-      base instanceof DurableEngine
-        ? Math.min(now + DECISION_MAX_AGE_MS, base.nextExpiration(now))
+      embedded
+        ? Math.min(now + DECISION_MAX_AGE_MS, embedded.nextExpiration(now))
         : now + config.DECISION_CACHE_TTL_MS,
   };
 }

@@ -1,5 +1,9 @@
-import type { Store } from "../store/database.js";
-import type { AuditLogTable } from "../store/tables.js";
+import type { ActionContext } from "../action-context.js";
+import { requirePermission } from "../authz/permission.js";
+import type { Store } from "../data/database.js";
+import type { AuditLogTable } from "../data/tables.js";
+import { actingAccount } from "../tenancy/active-account.js";
+import { readAuditRows } from "./store.js";
 
 export interface AuditEntry {
   id: string;
@@ -28,21 +32,30 @@ export function toAuditEntry(row: AuditLogTable): AuditEntry {
 /** A page of the audit log, oldest first, after `cursor` (an entry id) and not before `since`. */
 export async function readAuditLog(
   store: Store,
-  filter: {
-    tenantId?: string | undefined;
+  filter: Parameters<typeof readAuditRows>[1],
+): Promise<AuditEntry[]> {
+  return (await readAuditRows(store, filter)).map(toAuditEntry);
+}
+
+/** A page of one tenant's audit log, for accounts with view_audit on it. */
+export async function readTenantAudit({
+  ctx,
+  input,
+}: {
+  ctx: ActionContext;
+  input: {
+    tenantId: string;
     since?: number | undefined;
     cursor?: string | undefined;
     limit: number;
-  },
-): Promise<AuditEntry[]> {
-  let query = store.selectFrom("audit_log").selectAll().orderBy("id").limit(filter.limit);
-  if (filter.tenantId) query = query.where("tenant_id", "=", filter.tenantId);
-  if (filter.since !== undefined) query = query.where("at", ">=", filter.since);
-  if (filter.cursor) query = query.where("id", ">", filter.cursor);
-  return (await query.execute()).map(toAuditEntry);
-}
-
-/** Appends a row to the audit log (changes that are not engine writes: invitations). */
-export async function appendAuditRow(store: Store, row: AuditLogTable): Promise<void> {
-  await store.insertInto("audit_log").values(row).execute();
+  };
+}): Promise<{ entries: AuditEntry[]; nextCursor: string | undefined }> {
+  const actor = await actingAccount(ctx, input.tenantId);
+  await requirePermission(ctx.services.engine, {
+    resource: `tenant:${input.tenantId}`,
+    permission: "view_audit",
+    subject: `account:${actor.id}`,
+  });
+  const entries = await readAuditLog(ctx.services.store, input);
+  return { entries, nextCursor: entries.length === input.limit ? entries.at(-1)?.id : undefined };
 }

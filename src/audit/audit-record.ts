@@ -1,7 +1,7 @@
 import type { v1 } from "@authzed/authzed-node";
 import { formatRelationship } from "../authz/relationship-syntax.js";
+import type { AuditLogTable } from "../data/tables.js";
 import { secureRandomString } from "../lib/secure-random.js";
-import type { AuditLogTable } from "../store/tables.js";
 
 /** Who changes relationships, from where, and why. */
 export interface AuditActor {

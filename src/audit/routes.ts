@@ -1,10 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requirePermission } from "../authz/permission.js";
-import { userActionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
 import { problems, TenantId } from "../http/schemas.js";
-import { actingAccount } from "../tenancy/active-account.js";
-import { readAuditLog } from "./audit-log.js";
+import { readTenantAudit } from "./audit-log.js";
 
 export const auditRoutes = createRouter();
 
@@ -50,24 +47,11 @@ auditRoutes.openapi(
     },
   }),
   async (c) => {
-    const ctx = userActionContext(c);
-    const { tenantId } = c.req.valid("param");
-    const { since, cursor, limit } = c.req.valid("query");
-    const actor = await actingAccount(ctx, tenantId);
-    await requirePermission(ctx.services.engine, {
-      resource: `tenant:${tenantId}`,
-      permission: "view_audit",
-      subject: `account:${actor.id}`,
+    const { since, ...query } = c.req.valid("query");
+    const page = await readTenantAudit({
+      ctx: c.get("ctx"),
+      input: { ...c.req.valid("param"), ...query, since: since ? Date.parse(since) : undefined },
     });
-    const entries = await readAuditLog(ctx.services.store, {
-      tenantId,
-      since: since ? Date.parse(since) : undefined,
-      cursor,
-      limit,
-    });
-    return c.json(
-      { entries, nextCursor: entries.length === limit ? entries.at(-1)?.id : undefined },
-      200,
-    );
+    return c.json(page, 200);
   },
 );

@@ -1,9 +1,10 @@
-import type { UserActionContext } from "../http/action-context.js";
+import type { ActionContext } from "../action-context.js";
+import { requireUser } from "../auth/actor.js";
 import type { AuditContext } from "./audit-record.js";
 
-/** The audit context for a user acting through one of their accounts, now. */
+/** The audit context for the signed-in user acting through one of their accounts, now. */
 export function userAudit(
-  ctx: UserActionContext,
+  ctx: ActionContext,
   tenantId: string,
   accountId: string | null,
   action: string,
@@ -11,7 +12,7 @@ export function userAudit(
   return {
     tenantId,
     actorType: "user",
-    actorId: ctx.actor.user.id,
+    actorId: requireUser(ctx).user.id,
     accountId,
     ip: ctx.ip,
     action,

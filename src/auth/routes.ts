@@ -1,41 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { actionContext, userActionContext } from "../http/action-context.js";
-import { requireUser } from "../http/actor.js";
+import type { AppEnv } from "../http/app-env.js";
 import { createRouter } from "../http/router.js";
-import { Email, isoTime, json, problems, UserSchema } from "../http/schemas.js";
-import type { AppEnv } from "../http/services.js";
+import { Email, json, problems } from "../http/schemas.js";
 import { clearSessionCookie, setSessionCookie } from "../http/session-cookie.js";
-import { NotFoundError } from "../lib/errors.js";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password.js";
-import { invalidateSession, invalidateUserSessions, listUserSessions } from "./sessions.js";
+import { PASSWORD_MAX_LENGTH } from "./password.js";
+import { Password, SessionInfo, SignedInSchema, sessionJson, signedInJson } from "./schemas.js";
+import { endAllSessions, endSession, listSessions, signOut } from "./session-actions.js";
 import { changePassword, logIn, type SignedIn, signUp } from "./sign-in.js";
-import type { User } from "./users.js";
 
 export const authRoutes = createRouter();
 
-const Password = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, { message: `must be at least ${PASSWORD_MIN_LENGTH} characters` })
-  .max(PASSWORD_MAX_LENGTH, { message: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
-
-const SignedInSchema = z
-  .object({ user: UserSchema, session: z.object({ token: z.string(), expiresAt: z.string() }) })
-  .openapi("SignedIn");
-
-export const userJson = (user: User) => ({
-  id: user.id,
-  email: user.email,
-  name: user.name,
-  createdAt: isoTime(user.createdAt),
-});
-
+/** A session begun: its cookie for browsers, its token in the body for everyone else. */
 function signedIn(c: Context<AppEnv>, result: SignedIn) {
   setSessionCookie(c, result.token, result.session.expiresAt);
-  return {
-    user: userJson(result.user),
-    session: { token: result.token, expiresAt: isoTime(result.session.expiresAt) },
-  };
+  return signedInJson(result);
 }
 
 authRoutes.openapi(
@@ -66,7 +45,7 @@ authRoutes.openapi(
     },
   }),
   async (c) =>
-    c.json(signedIn(c, await signUp({ ctx: actionContext(c), input: c.req.valid("json") })), 201),
+    c.json(signedIn(c, await signUp({ ctx: c.get("ctx"), input: c.req.valid("json") })), 201),
 );
 
 authRoutes.openapi(
@@ -87,7 +66,7 @@ authRoutes.openapi(
     },
   }),
   async (c) =>
-    c.json(signedIn(c, await logIn({ ctx: actionContext(c), input: c.req.valid("json") })), 200),
+    c.json(signedIn(c, await logIn({ ctx: c.get("ctx"), input: c.req.valid("json") })), 200),
 );
 
 authRoutes.openapi(
@@ -99,8 +78,7 @@ authRoutes.openapi(
     responses: { 204: { description: "signed out" } },
   }),
   async (c) => {
-    const actor = c.get("actor");
-    if (actor?.kind === "user") await invalidateSession(c.get("services").store, actor.session.id);
+    await signOut({ ctx: c.get("ctx") });
     clearSessionCookie(c);
     return c.body(null, 204);
   },
@@ -123,22 +101,10 @@ authRoutes.openapi(
     responses: { 204: { description: "changed" }, ...problems(400, 401, 429) },
   }),
   async (c) => {
-    await changePassword({ ctx: userActionContext(c), input: c.req.valid("json") });
+    await changePassword({ ctx: c.get("ctx"), input: c.req.valid("json") });
     return c.body(null, 204);
   },
 );
-
-const SessionInfo = z
-  .object({
-    id: z.string(),
-    current: z.boolean(),
-    createdAt: z.string(),
-    lastUsedAt: z.string(),
-    expiresAt: z.string(),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-  })
-  .openapi("SessionInfo");
 
 authRoutes.openapi(
   createRoute({
@@ -154,25 +120,8 @@ authRoutes.openapi(
       ...problems(401),
     },
   }),
-  async (c) => {
-    const actor = requireUser(c);
-    const { store, clock } = c.get("services");
-    const sessions = await listUserSessions(store, actor.user.id, clock());
-    return c.json(
-      {
-        sessions: sessions.map((s) => ({
-          id: s.id,
-          current: s.id === actor.session.id,
-          createdAt: isoTime(s.createdAt),
-          lastUsedAt: isoTime(s.lastUsedAt),
-          expiresAt: isoTime(s.expiresAt),
-          ip: s.ip,
-          userAgent: s.userAgent,
-        })),
-      },
-      200,
-    );
-  },
+  async (c) =>
+    c.json({ sessions: (await listSessions({ ctx: c.get("ctx") })).map(sessionJson) }, 200),
 );
 
 authRoutes.openapi(
@@ -185,14 +134,7 @@ authRoutes.openapi(
     responses: { 204: { description: "signed out" }, ...problems(401, 404) },
   }),
   async (c) => {
-    const actor = requireUser(c);
-    const { store, clock } = c.get("services");
-    const { sessionId } = c.req.valid("param");
-    const own = (await listUserSessions(store, actor.user.id, clock())).some(
-      (s) => s.id === sessionId,
-    );
-    if (!own) throw new NotFoundError(`no session ${sessionId}`, "session_not_found");
-    await invalidateSession(store, sessionId);
+    await endSession({ ctx: c.get("ctx"), input: c.req.valid("param") });
     return c.body(null, 204);
   },
 );
@@ -206,8 +148,7 @@ authRoutes.openapi(
     responses: { 204: { description: "signed out everywhere" }, ...problems(401) },
   }),
   async (c) => {
-    const actor = requireUser(c);
-    await invalidateUserSessions(c.get("services").store, actor.user.id);
+    await endAllSessions({ ctx: c.get("ctx") });
     clearSessionCookie(c);
     return c.body(null, 204);
   },

@@ -1,7 +1,13 @@
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeHex } from "@oslojs/encoding";
+import type { Store } from "../data/database.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
-import type { Store } from "../store/database.js";
+import {
+  getServiceKeyRow,
+  insertServiceKey,
+  listServiceKeyRows,
+  revokeServiceKeyRows,
+} from "./store.js";
 
 /**
  * Keys for other services: `tgs_<id>.<secret>`, stored as SHA-256 of the secret like sessions.
@@ -28,17 +34,14 @@ export async function createServiceKey(
 ): Promise<{ key: ServiceKey; token: string }> {
   const id = newId("key");
   const secret = `${secureRandomString()}${secureRandomString()}`;
-  await store
-    .insertInto("service_keys")
-    .values({
-      id,
-      name: input.name,
-      scope: input.scope,
-      secret_hash: hashSecret(secret),
-      created_at: now,
-      revoked_at: null,
-    })
-    .execute();
+  await insertServiceKey(store, {
+    id,
+    name: input.name,
+    scope: input.scope,
+    secret_hash: hashSecret(secret),
+    created_at: now,
+    revoked_at: null,
+  });
   return {
     key: { id, name: input.name, scope: input.scope, createdAt: now, revokedAt: null },
     token: `${SERVICE_KEY_PREFIX}${id}.${secret}`,
@@ -50,11 +53,7 @@ export async function validateServiceKey(store: Store, token: string): Promise<S
   if (!token.startsWith(SERVICE_KEY_PREFIX)) return null;
   const [id, secret, ...rest] = token.slice(SERVICE_KEY_PREFIX.length).split(".");
   if (!id || !secret || rest.length > 0 || secret.length > 100) return null;
-  const row = await store
-    .selectFrom("service_keys")
-    .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const row = await getServiceKeyRow(store, id);
   if (!row || row.revoked_at !== null) return null;
   if (!constantTimeEqual(decodeHex(hashSecret(secret)), decodeHex(row.secret_hash))) return null;
   return {
@@ -67,7 +66,7 @@ export async function validateServiceKey(store: Store, token: string): Promise<S
 }
 
 export async function listServiceKeys(store: Store): Promise<ServiceKey[]> {
-  const rows = await store.selectFrom("service_keys").selectAll().orderBy("created_at").execute();
+  const rows = await listServiceKeyRows(store);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -78,16 +77,6 @@ export async function listServiceKeys(store: Store): Promise<ServiceKey[]> {
 }
 
 /** Revokes a key by id or name; returns how many keys were revoked. */
-export async function revokeServiceKey(
-  store: Store,
-  idOrName: string,
-  now: number,
-): Promise<number> {
-  const result = await store
-    .updateTable("service_keys")
-    .set({ revoked_at: now })
-    .where((eb) => eb.or([eb("id", "=", idOrName), eb("name", "=", idOrName)]))
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+export function revokeServiceKey(store: Store, idOrName: string, now: number): Promise<number> {
+  return revokeServiceKeyRows(store, idOrName, now);
 }

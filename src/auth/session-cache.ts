@@ -1,4 +1,4 @@
-import type { StoreChanges } from "../store/store-changes.js";
+import type { StoreChanges } from "../data/store-changes.js";
 import type { ValidatedSession } from "./sessions.js";
 
 interface Entry {

@@ -1,11 +1,19 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeHex } from "@oslojs/encoding";
+import type { Store } from "../data/database.js";
+import type { SessionsTable } from "../data/tables.js";
 import { hashSecret, secureRandomString } from "../lib/secure-random.js";
-import type { Store } from "../store/database.js";
-import type { SessionsTable } from "../store/tables.js";
 import type { SessionCache } from "./session-cache.js";
-import type { User } from "./users.js";
+import {
+  deleteSession,
+  deleteUserSessions,
+  getSessionWithUser,
+  insertSession,
+  listUserSessionRows,
+  renewSession,
+  type User,
+} from "./store.js";
 
 /**
  * Sessions in Lucia's design: a token `<id>.<secret>`, of which only SHA-256(secret) is stored
@@ -71,7 +79,7 @@ export async function createSession(
     ip: input.ip,
     user_agent: input.userAgent?.slice(0, 512) ?? null,
   };
-  await store.insertInto("sessions").values(row).execute();
+  await insertSession(store, row);
   return { session: toSession(row), token: `${id}.${secret}` };
 }
 
@@ -128,21 +136,7 @@ export async function validateSessionToken(
   }
   const readAt = cache?.current();
   const secretHash = sha256(textEncoder.encode(secret));
-  const row = await store
-    .selectFrom("sessions")
-    .innerJoin("users", "users.id", "sessions.user_id")
-    .leftJoin("accounts", "accounts.id", "sessions.active_account_id")
-    .selectAll("sessions")
-    .select([
-      "users.email as user_email",
-      "users.name as user_name",
-      "users.created_at as user_created_at",
-      "accounts.tenant_id as account_tenant_id",
-      "accounts.user_id as account_user_id",
-      "accounts.disabled_at as account_disabled_at",
-    ])
-    .where("sessions.id", "=", id)
-    .executeTakeFirst();
+  const row = await getSessionWithUser(store, id);
   if (!row) return null;
   if (!constantTimeEqual(secretHash, decodeHex(row.secret_hash))) return null;
   if (now >= row.expires_at || now >= row.absolute_expires_at) {
@@ -154,11 +148,7 @@ export async function validateSessionToken(
   if (renewed !== undefined) {
     session.expiresAt = renewed;
     session.lastUsedAt = now;
-    await store
-      .updateTable("sessions")
-      .set({ expires_at: session.expiresAt, last_used_at: now })
-      .where("id", "=", id)
-      .execute();
+    await renewSession(store, id, session.expiresAt, now);
     onRenewed?.(session);
   }
   const validated: ValidatedSession = {
@@ -185,19 +175,16 @@ export async function validateSessionToken(
 }
 
 export async function invalidateSession(store: Store, sessionId: string): Promise<void> {
-  await store.deleteFrom("sessions").where("id", "=", sessionId).execute();
+  await deleteSession(store, sessionId);
 }
 
 /** Signs a user out everywhere, optionally keeping one session (the one that asked). */
-export async function invalidateUserSessions(
+export function invalidateUserSessions(
   store: Store,
   userId: string,
   keepSessionId?: string,
 ): Promise<number> {
-  let query = store.deleteFrom("sessions").where("user_id", "=", userId);
-  if (keepSessionId) query = query.where("id", "!=", keepSessionId);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteUserSessions(store, userId, keepSessionId);
 }
 
 export async function listUserSessions(
@@ -205,34 +192,5 @@ export async function listUserSessions(
   userId: string,
   now: number,
 ): Promise<Session[]> {
-  const rows = await store
-    .selectFrom("sessions")
-    .selectAll()
-    .where("user_id", "=", userId)
-    .where("expires_at", ">", now)
-    .where("absolute_expires_at", ">", now)
-    .orderBy("created_at", "desc")
-    .execute();
-  return rows.map(toSession);
-}
-
-export async function setActiveAccount(
-  store: Store,
-  sessionId: string,
-  accountId: string | null,
-): Promise<void> {
-  await store
-    .updateTable("sessions")
-    .set({ active_account_id: accountId })
-    .where("id", "=", sessionId)
-    .execute();
-}
-
-/** Drops sessions past either expiry; run periodically. */
-export async function deleteExpiredSessions(store: Store, now: number): Promise<number> {
-  const result = await store
-    .deleteFrom("sessions")
-    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("absolute_expires_at", "<=", now)]))
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return (await listUserSessionRows(store, userId, now)).map(toSession);
 }

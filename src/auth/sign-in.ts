@@ -1,4 +1,5 @@
-import type { ActionContext, UserActionContext } from "../http/action-context.js";
+import type { ActionContext } from "../action-context.js";
+import type { Store } from "../data/database.js";
 import {
   ConflictError,
   ForbiddenError,
@@ -6,9 +7,9 @@ import {
   UnauthorizedError,
 } from "../lib/errors.js";
 import { newId } from "../lib/secure-random.js";
-import type { Store } from "../store/database.js";
 import { joinThroughInvitation, usableInvitation } from "../tenancy/invitations.js";
 import { listUserAccounts } from "../tenancy/store.js";
+import { requireUser } from "./actor.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
 import { createSession, invalidateUserSessions, type Session } from "./sessions.js";
 import {
@@ -18,7 +19,7 @@ import {
   normaliseEmail,
   type User,
   updatePasswordHash,
-} from "./users.js";
+} from "./store.js";
 
 export interface SignedIn {
   user: User;
@@ -175,15 +176,16 @@ export async function changePassword({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { currentPassword: string; newPassword: string };
 }): Promise<void> {
+  const actor = requireUser(ctx);
   const { store, clock } = ctx.services;
-  limitAttempt(ctx, ctx.actor.user.email);
-  const row = await getUserRowByEmail(store, ctx.actor.user.email);
+  limitAttempt(ctx, actor.user.email);
+  const row = await getUserRowByEmail(store, actor.user.email);
   if (!row || !(await verifyPassword(row.password_hash, input.currentPassword))) {
     throw new UnauthorizedError("current password is incorrect", "invalid_credentials");
   }
   await updatePasswordHash(store, row.id, await hashPassword(input.newPassword), clock());
-  await invalidateUserSessions(store, row.id, ctx.actor.session.id);
+  await invalidateUserSessions(store, row.id, actor.session.id);
 }

@@ -1,8 +1,8 @@
 import { v1 } from "@authzed/authzed-node";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { type AuditContext, auditRow, describeWrite } from "../audit/audit-record.js";
+import type { AuditLogTable } from "../data/tables.js";
 import type { Logger } from "../lib/logger.js";
-import type { AuditLogTable } from "../store/tables.js";
 import { EmbeddedEngine } from "./embedded/embedded-engine.js";
 import type { AuthzEngine, WriteOptions } from "./engine.js";
 import { EngineError } from "./engine-error.js";

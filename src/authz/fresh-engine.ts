@@ -1,7 +1,9 @@
 import type { v1 } from "@authzed/authzed-node";
 import { type AuditContext, auditRow, describeWrite } from "../audit/audit-record.js";
-import type { Store } from "../store/database.js";
+import { appendAuditRow } from "../audit/store.js";
+import type { Store } from "../data/database.js";
 import type { AuthzEngine, WriteOptions } from "./engine.js";
+import { lockFreshnessToken, readFreshnessToken, recordFreshnessToken } from "./freshness-store.js";
 
 /**
  * "No stale allow": once tenantgate acknowledges a write (a removed member, a revoked grant),
@@ -22,15 +24,27 @@ export class FreshEngine implements AuthzEngine {
    * need not ask the database. undefined: not loaded yet.
    */
   private localToken: string | undefined;
+  /** Writes this process has attempted, settled either way (see `generation`). */
+  private attempts = 0;
+  private readonly shared: boolean;
+  private readonly clock: () => number;
+  private readonly auditedBelow: boolean;
 
   constructor(
     private readonly inner: AuthzEngine,
     private readonly store: Store,
-    private readonly shared: boolean,
-    private readonly clock: () => number = Date.now,
-    /** The engine below commits audit rows itself (the embedded engine on the same SQLite file). */
-    private readonly auditedBelow = false,
-  ) {}
+    options: {
+      /** The store is shared by several replicas (Postgres). */
+      shared: boolean;
+      clock?: () => number;
+      /** The engine below commits audit rows itself (the embedded engine on the same SQLite file). */
+      auditedBelow?: boolean;
+    },
+  ) {
+    this.shared = options.shared;
+    this.clock = options.clock ?? Date.now;
+    this.auditedBelow = options.auditedBelow ?? false;
+  }
 
   get kind() {
     return this.inner.kind;
@@ -41,11 +55,7 @@ export class FreshEngine implements AuthzEngine {
    * does not know the previous one's tokens; what it loaded is the newest state anyway.
    */
   async reset(): Promise<void> {
-    await this.store
-      .updateTable("authz_freshness")
-      .set({ token: "", written_at: 0 })
-      .where("id", "=", 1)
-      .execute();
+    await recordFreshnessToken(this.store, "", 0);
     this.localToken = "";
   }
 
@@ -58,14 +68,22 @@ export class FreshEngine implements AuthzEngine {
     return this.readLatestToken();
   }
 
+  /**
+   * What cached decisions are keyed by: the newest token, and the number of writes this process
+   * attempted. A write that reached the engine but failed afterwards (SpiceDB applied it, the
+   * store could not record it) moves no token, yet may have changed a decision.
+   */
+  generation(): string | Promise<string> {
+    const token = this.latestToken();
+    return token instanceof Promise
+      ? token.then((t) => `${t ?? ""}#${this.attempts}`)
+      : `${token ?? ""}#${this.attempts}`;
+  }
+
   private async readLatestToken(): Promise<string | undefined> {
-    const row = await this.store
-      .selectFrom("authz_freshness")
-      .select("token")
-      .where("id", "=", 1)
-      .executeTakeFirst();
-    if (!this.shared) this.localToken = row?.token ?? "";
-    return row?.token || undefined;
+    const token = await readFreshnessToken(this.store);
+    if (!this.shared) this.localToken = token;
+    return token || undefined;
   }
 
   /** The consistency a read runs at: full if asked, else at least as fresh as our newest write. */
@@ -91,52 +109,43 @@ export class FreshEngine implements AuthzEngine {
     write: () => Promise<T>,
     tokenOf: (result: T) => string | undefined,
   ): Promise<T> {
+    // Built before the write: nothing that can fail comes between SpiceDB's change and its record.
+    const auditDraft =
+      audited && !this.auditedBelow
+        ? auditRow(audited.audit, describeWrite(audited.request), undefined)
+        : undefined;
+    const record = async (store: Store, result: T) => {
+      const token = tokenOf(result);
+      if (auditDraft) await appendAuditRow(store, { ...auditDraft, zedtoken: token ?? null });
+      if (!token) return;
+      await recordFreshnessToken(store, token, this.clock());
+      if (!this.shared) this.localToken = token;
+    };
     const run = async () => {
-      if (!this.shared) {
-        const result = await write();
-        await this.record(this.store, audited, tokenOf(result));
-        return result;
+      try {
+        if (!this.shared) {
+          const result = await write();
+          await record(this.store, result);
+          return result;
+        }
+        return await this.store.transaction().execute(async (tx) => {
+          await lockFreshnessToken(tx);
+          const result = await write();
+          await record(tx, result);
+          return result;
+        });
+      } finally {
+        this.attempts++;
       }
-      return this.store.transaction().execute(async (tx) => {
-        await tx
-          .selectFrom("authz_freshness")
-          .select("id")
-          .where("id", "=", 1)
-          .forUpdate()
-          .execute();
-        const result = await write();
-        await this.record(tx, audited, tokenOf(result));
-        return result;
-      });
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private async record(
-    store: Store,
-    audited:
-      | {
-          audit: AuditContext;
-          request: v1.WriteRelationshipsRequest | v1.DeleteRelationshipsRequest;
-        }
-      | undefined,
-    token: string | undefined,
-  ): Promise<void> {
-    if (audited && !this.auditedBelow) {
-      await store
-        .insertInto("audit_log")
-        .values(auditRow(audited.audit, describeWrite(audited.request), token))
-        .execute();
-    }
-    if (!token) return;
-    await store
-      .updateTable("authz_freshness")
-      .set({ token, written_at: this.clock() })
-      .where("id", "=", 1)
-      .execute();
-    if (!this.shared) this.localToken = token;
+  /** Waits for the writes in flight (before the engines below are closed). */
+  async drain(): Promise<void> {
+    await this.queue;
   }
 
   writeRelationships(request: v1.WriteRelationshipsRequest, options: WriteOptions = {}) {
@@ -201,7 +210,7 @@ export class FreshEngine implements AuthzEngine {
     return this.inner.readSchema();
   }
   async close() {
-    await this.queue;
+    await this.drain();
     await this.inner.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import type { SqliteDatabase } from "../db/sqlite.js";
+import type { SqliteDatabase } from "../data/sqlite.js";
 import type { Logger } from "../lib/logger.js";
 import { DurableEngine } from "./durable-engine.js";
 import type { AuthzEngine } from "./engine.js";

@@ -1,6 +1,7 @@
 import { v1 } from "@authzed/authzed-node";
-import type { SqliteDatabase } from "../db/sqlite.js";
-import type { AuditLogTable } from "../store/tables.js";
+import { auditRowInsert } from "../audit/store.js";
+import type { SqliteDatabase } from "../data/sqlite.js";
+import type { AuditLogTable } from "../data/tables.js";
 import { millisFromTimestamp, timestampFromMillis } from "./relationship-syntax.js";
 
 /** A relationship as SQLite stores it. */
@@ -65,7 +66,6 @@ export class RelationshipStore {
   private readonly upsertStatement;
   private readonly deleteStatement;
   private readonly getStatement;
-  private insertAuditStatement: ReturnType<SqliteDatabase["prepare"]> | undefined;
 
   constructor(private readonly db: SqliteDatabase) {
     this.upsertStatement = db.prepare(`INSERT INTO relationships
@@ -98,11 +98,8 @@ export class RelationshipStore {
       for (const row of updates.remove) this.deleteStatement.run(row);
       for (const row of updates.upsert) this.upsertStatement.run(row);
       if (updates.audit) {
-        // Prepared on first use: a data dir opened without the identity tables has no audit_log.
-        this.insertAuditStatement ??= this.db.prepare(`INSERT INTO audit_log
-          (id, tenant_id, at, actor_type, actor_id, account_id, ip, action, updates, zedtoken)
-          VALUES (@id, @tenant_id, @at, @actor_type, @actor_id, @account_id, @ip, @action, @updates, @zedtoken)`);
-        this.insertAuditStatement.run(updates.audit);
+        const { sql, parameters } = auditRowInsert(updates.audit);
+        this.db.prepare(sql).run(...parameters);
       }
     })();
   }

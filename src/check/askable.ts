@@ -1,5 +1,5 @@
+import type { ActionContext } from "../action-context.js";
 import type { MemberKind } from "../authz/schema-members.js";
-import type { ActionContext } from "../http/action-context.js";
 import { ValidationError } from "../lib/errors.js";
 import type { ResolvedSubject } from "./subject.js";
 

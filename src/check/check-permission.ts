@@ -1,9 +1,9 @@
 import { v1 } from "@authzed/authzed-node";
 import { status as GrpcStatus } from "@grpc/grpc-js";
+import type { ActionContext } from "../action-context.js";
 import { EngineError, itemEngineError } from "../authz/engine-error.js";
 import { engineProblem, refusedAs } from "../authz/engine-problem.js";
 import { parseObjectReference } from "../authz/relationship-syntax.js";
-import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField } from "../lib/errors.js";
 import { inTenant } from "../relationships/tenant-links.js";
 import { assertAskable } from "./askable.js";
@@ -12,7 +12,7 @@ import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import { DecisionCache } from "./decision-cache.js";
 import { type ExplainNode, explainTrace } from "./explain.js";
 import { questionContext } from "./question-context.js";
-import type { ResolvedSubject } from "./subject.js";
+import { type ResolvedSubject, resolveSubject, type SubjectInput } from "./subject.js";
 
 export type Permissionship = "has_permission" | "no_permission" | "conditional";
 
@@ -184,13 +184,23 @@ function lookThrough(
 
 export async function checkPermission({
   ctx,
-  subject,
   input,
 }: {
   ctx: ActionContext;
-  subject: ResolvedSubject;
-  input: CheckItemInput & { consistency?: ConsistencyInput; explain?: boolean };
-}): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
+  input: CheckItemInput & SubjectInput & { consistency?: ConsistencyInput; explain?: boolean };
+}): Promise<
+  CheckResult & { checkedAt: string | undefined; explain?: ExplainNode; subject: string }
+> {
+  const subject = await resolveSubject(ctx, input);
+  return { ...(await checkFor(ctx, subject, input)), subject: subject.subject };
+}
+
+/** One check for a subject already resolved (also the asker's own check in lookupSubjects). */
+export async function checkFor(
+  ctx: ActionContext,
+  subject: ResolvedSubject,
+  input: CheckItemInput & { consistency?: ConsistencyInput; explain?: boolean },
+): Promise<CheckResult & { checkedAt: string | undefined; explain?: ExplainNode }> {
   const item = toItem(ctx, input, subject, "");
   await assertAskable(ctx, subject, item.resource?.objectType ?? "", item.permission, "permission");
   const resource = item.resource as v1.ObjectReference;
@@ -242,16 +252,16 @@ export async function checkPermission({
 
 export async function checkPermissions({
   ctx,
-  subject,
   input,
 }: {
   ctx: ActionContext;
-  subject: ResolvedSubject;
-  input: { items: CheckItemInput[]; consistency?: ConsistencyInput };
+  input: SubjectInput & { items: CheckItemInput[]; consistency?: ConsistencyInput };
 }): Promise<{
   results: (CheckResult & { resource: string; permission: string })[];
   checkedAt: string | undefined;
+  subject: string;
 }> {
+  const subject = await resolveSubject(ctx, input);
   const items = input.items.map((item, index) => toItem(ctx, item, subject, `items.${index}.`));
   for (const [index, item] of items.entries()) {
     const field = `items.${index}.permission`;
@@ -268,5 +278,6 @@ export async function checkPermissions({
       };
     }),
     checkedAt,
+    subject: subject.subject,
   };
 }

@@ -1,13 +1,13 @@
 import { v1 } from "@authzed/authzed-node";
+import type { ActionContext } from "../action-context.js";
 import { refusedAs } from "../authz/engine-problem.js";
 import { parseObjectReference } from "../authz/relationship-syntax.js";
-import type { ActionContext } from "../http/action-context.js";
 import { ForbiddenError, parseField } from "../lib/errors.js";
 import { assertAskable } from "./askable.js";
-import { checkPermission, requireMembership } from "./check-permission.js";
+import { checkFor, requireMembership } from "./check-permission.js";
 import { type ConsistencyInput, consistencyFrom } from "./consistency.js";
 import { questionContext } from "./question-context.js";
-import type { ResolvedSubject } from "./subject.js";
+import { resolveSubject, type SubjectInput } from "./subject.js";
 
 /**
  * The resources of a type on which the subject has a permission. No tenant filter is needed:
@@ -16,18 +16,17 @@ import type { ResolvedSubject } from "./subject.js";
  */
 export async function lookupResources({
   ctx,
-  subject,
   input,
 }: {
   ctx: ActionContext;
-  subject: ResolvedSubject;
-  input: {
+  input: SubjectInput & {
     resourceType: string;
     permission: string;
     context?: Record<string, unknown>;
     consistency?: ConsistencyInput;
   };
 }) {
+  const subject = await resolveSubject(ctx, input);
   await assertAskable(ctx, subject, input.resourceType, input.permission, "permission");
   await requireMembership(ctx, subject);
   const responses = await refusedAs(
@@ -54,6 +53,7 @@ export async function lookupResources({
     resources: granted.sort(),
     conditional: conditional.sort(),
     lookedUpAt: responses[0]?.lookedUpAt?.token,
+    subject: subject.subject,
   };
 }
 
@@ -64,12 +64,10 @@ export async function lookupResources({
  */
 export async function lookupSubjects({
   ctx,
-  subject,
   input,
 }: {
   ctx: ActionContext;
-  subject: ResolvedSubject;
-  input: {
+  input: SubjectInput & {
     resource: string;
     permission: string;
     subjectType: string;
@@ -77,13 +75,14 @@ export async function lookupSubjects({
     consistency?: ConsistencyInput;
   };
 }) {
+  const subject = await resolveSubject(ctx, input);
   const resource = parseField("resource", () => parseObjectReference(input.resource));
   await assertAskable(ctx, subject, resource.objectType, input.permission, "permission");
   if (subject.membership) {
-    const own = await checkPermission({
-      ctx,
-      subject,
-      input: { resource: input.resource, permission: input.permission, context: input.context },
+    const own = await checkFor(ctx, subject, {
+      resource: input.resource,
+      permission: input.permission,
+      context: input.context,
     });
     if (!own.allowed) {
       throw new ForbiddenError(

@@ -6,13 +6,12 @@ import {
   MAX_CONTEXT_BYTES,
   MAX_CONTEXT_DEPTH,
 } from "../authz/caveat-context.js";
-import { actionContext } from "../http/action-context.js";
+import type { AppEnv } from "../http/app-env.js";
 import { createRouter } from "../http/router.js";
 import { json, problems, TenantId, TypeName } from "../http/schemas.js";
-import type { AppEnv } from "../http/services.js";
 import { checkPermission, checkPermissions } from "./check-permission.js";
 import { lookupResources, lookupSubjects } from "./lookup.js";
-import { resolveSubject, type SubjectInput } from "./subject.js";
+import type { SubjectInput } from "./subject.js";
 
 export const checkRoutes = createRouter();
 
@@ -83,18 +82,9 @@ const ExplainNodeSchema = z
   })
   .openapi("ExplainNode");
 
-/**
- * The action context and who the question is about: the body's fields, with `X-Tenant-Id` as the
- * header form of `tenantId`.
- */
-async function askedBy(c: Context<AppEnv>, body: SubjectInput) {
-  const ctx = actionContext(c);
-  const input: SubjectInput = {
-    tenantId: body.tenantId ?? c.req.header("x-tenant-id"),
-    sessionToken: body.sessionToken,
-    subject: body.subject,
-  };
-  return { ctx, subject: await resolveSubject(ctx, c.get("actor"), input) };
+/** The body's subject fields, with `X-Tenant-Id` as the header form of `tenantId`. */
+function withTenantHeader<T extends SubjectInput>(c: Context<AppEnv>, body: T): T {
+  return { ...body, tenantId: body.tenantId ?? c.req.header("x-tenant-id") };
 }
 
 checkRoutes.openapi(
@@ -138,16 +128,17 @@ checkRoutes.openapi(
     },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    const { ctx, subject } = await askedBy(c, body);
-    const result = await checkPermission({ ctx, subject, input: body });
+    const result = await checkPermission({
+      ctx: c.get("ctx"),
+      input: withTenantHeader(c, c.req.valid("json")),
+    });
     return c.json(
       {
         allowed: result.allowed,
         permissionship: result.permissionship,
         missingContext: result.missingContext,
         checkedAt: result.checkedAt,
-        subject: subject.subject,
+        subject: result.subject,
         explain: result.explain,
       },
       200,
@@ -197,12 +188,14 @@ checkRoutes.openapi(
       ...problems(400, 401, 403, 503),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const { ctx, subject } = await askedBy(c, body);
-    const result = await checkPermissions({ ctx, subject, input: body });
-    return c.json({ ...result, subject: subject.subject }, 200);
-  },
+  async (c) =>
+    c.json(
+      await checkPermissions({
+        ctx: c.get("ctx"),
+        input: withTenantHeader(c, c.req.valid("json")),
+      }),
+      200,
+    ),
 );
 
 checkRoutes.openapi(
@@ -240,14 +233,11 @@ checkRoutes.openapi(
       ...problems(400, 401, 403, 503),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const { ctx, subject } = await askedBy(c, body);
-    return c.json(
-      { ...(await lookupResources({ ctx, subject, input: body })), subject: subject.subject },
+  async (c) =>
+    c.json(
+      await lookupResources({ ctx: c.get("ctx"), input: withTenantHeader(c, c.req.valid("json")) }),
       200,
-    );
-  },
+    ),
 );
 
 checkRoutes.openapi(
@@ -289,9 +279,9 @@ checkRoutes.openapi(
       ...problems(400, 401, 403, 503),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const { ctx, subject } = await askedBy(c, body);
-    return c.json(await lookupSubjects({ ctx, subject, input: body }), 200);
-  },
+  async (c) =>
+    c.json(
+      await lookupSubjects({ ctx: c.get("ctx"), input: withTenantHeader(c, c.req.valid("json")) }),
+      200,
+    ),
 );

@@ -1,8 +1,7 @@
 import type { v1 } from "@authzed/authzed-node";
+import type { ActionContext } from "../action-context.js";
 import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { parseSubjectReference } from "../authz/relationship-syntax.js";
-import type { ActionContext } from "../http/action-context.js";
-import type { Actor } from "../http/actor.js";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
 import { getUserAccountInTenant } from "../tenancy/store.js";
 
@@ -40,9 +39,9 @@ export interface SubjectInput {
  */
 export async function resolveSubject(
   ctx: ActionContext,
-  actor: Actor | undefined,
   input: SubjectInput,
 ): Promise<ResolvedSubject> {
+  const { actor } = ctx;
   if (!actor) throw new UnauthorizedError();
   const { store, sessionPolicy, sessionCache, clock } = ctx.services;
   let validated: ValidatedSession;

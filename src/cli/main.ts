@@ -1,18 +1,5 @@
-import { parseArgs } from "node:util";
-import {
-  exportRelationships,
-  ImportError,
-  importRelationships,
-} from "../authz/relationship-transfer.js";
-import { SchemaRejectedError } from "../authz/schema-sync.js";
-import { ConfigError, loadConfig } from "../config.js";
-import { DataDirLockedError } from "../lib/data-dir-lock.js";
+import { ConfigError, cliEnvironment, loadConfig } from "../config.js";
 import { createLogger } from "../lib/logger.js";
-import { serveHttp, startRuntime } from "../main.js";
-import { runAuditCommand } from "./audit-command.js";
-import { runServiceKeyCommand, runUserCommand } from "./identity-commands.js";
-import { runSchemaCommand } from "./schema-command.js";
-import { runSpicedbCommand } from "./spicedb-command.js";
 import { CliUsageError } from "./usage-error.js";
 
 const USAGE = `usage: tenantgate <command>
@@ -39,62 +26,44 @@ Configuration comes from the environment; see README.md.`;
 
 /** Exit codes: 0 ok, 1 the command failed, 2 bad usage or configuration. */
 
+/**
+ * Failures an operator can act on, told in their own one line (by name: their modules are loaded
+ * only by the commands that raise them).
+ */
+const ONE_LINE_ERRORS = new Set([
+  "DataDirLockedError",
+  "SchemaRejectedError",
+  "ImportError",
+  "MigrationError",
+  "NotADataDirError",
+]);
+
 async function run(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (!command || command === "help" || command === "--help") {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const env = cliEnvironment();
   // Schema and dev-server commands take flags, not the service's environment configuration.
-  if (command === "schema") process.exit(await runSchemaCommand(argv.slice(1)));
-  if (command === "spicedb") return runSpicedbCommand(argv.slice(1));
+  if (command === "schema")
+    process.exit(await (await import("./schema-command.js")).runSchemaCommand(argv.slice(1), env));
+  if (command === "spicedb")
+    return (await import("./spicedb-command.js")).runSpicedbCommand(argv.slice(1), env);
   const config = loadConfig();
   // CLI commands keep stderr quiet unless asked; the server logs at the configured level.
-  const logger = createLogger(
-    command === "serve" ? config.LOG_LEVEL : (process.env.LOG_LEVEL ?? "warn"),
-  );
-  if (command === "serve") return serveHttp(config, logger);
-  if (command === "user") return runUserCommand(config, argv.slice(1));
-  if (command === "service-key") return runServiceKeyCommand(config, argv.slice(1));
-  if (command === "audit") return runAuditCommand(config, argv.slice(1));
-  if (command === "relationships" && sub === "export") {
-    const runtime = await startRuntime(config, logger, {
-      purpose: "relationships export",
-      applySchema: false,
-    });
-    try {
-      for await (const line of exportRelationships(runtime.services.engine)) {
-        if (!process.stdout.write(`${line}\n`))
-          await new Promise((r) => process.stdout.once("drain", r));
-      }
-    } finally {
-      await runtime.close();
-    }
-    return;
-  }
-  if (command === "relationships" && sub === "import") {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true });
-    const file = positionals[0];
-    if (!file) throw new CliUsageError("relationships import needs a FILE");
-    const runtime = await startRuntime(config, logger, { purpose: "relationships import" });
-    try {
-      let reported = 0;
-      const { imported, duplicates } = await importRelationships(
-        runtime.services.engine,
-        file,
-        (loaded) => {
-          if (loaded - reported >= 10_000) {
-            reported = loaded;
-            process.stderr.write(`imported ${loaded} relationships…\n`);
-          }
-        },
-      );
-      const repeated = duplicates > 0 ? ` (${duplicates} repeated lines counted once)` : "";
-      process.stderr.write(`imported ${imported} relationships from ${file}${repeated}\n`);
-    } finally {
-      await runtime.close();
-    }
-    return;
+  const logger = createLogger(command === "serve" ? config.LOG_LEVEL : (env.LOG_LEVEL ?? "warn"));
+  // Each command loads only what it needs: `tenantgate help` should not load the whole service.
+  if (command === "serve") return (await import("../main.js")).serveHttp(config, logger);
+  if (command === "user")
+    return (await import("./identity-commands.js")).runUserCommand(config, argv.slice(1));
+  if (command === "service-key")
+    return (await import("./identity-commands.js")).runServiceKeyCommand(config, argv.slice(1));
+  if (command === "audit")
+    return (await import("./audit-command.js")).runAuditCommand(config, argv.slice(1));
+  if (command === "relationships") {
+    const { runRelationshipsCommand } = await import("./relationships-command.js");
+    return runRelationshipsCommand(config, logger, [sub ?? "", ...rest]);
   }
   throw new CliUsageError(`unknown command: ${argv.join(" ")}\n\n${USAGE}`);
 }
@@ -104,11 +73,7 @@ run(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(2);
   }
-  if (
-    error instanceof DataDirLockedError ||
-    error instanceof SchemaRejectedError ||
-    error instanceof ImportError
-  ) {
+  if (error instanceof Error && ONE_LINE_ERRORS.has(error.name)) {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(1);
   }

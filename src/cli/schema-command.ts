@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { EngineError } from "../authz/engine-error.js";
+import type { CliEnvironment } from "../config.js";
 import { formatFailure } from "../schema/failure.js";
 import { locateInFile } from "../schema/scalar-position.js";
 import {
@@ -54,13 +55,13 @@ const EXIT = { ok: 0, failed: 1, unusable: 2, changes: 3, refused: 4 } as const;
 const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
 
 /** `tenantgate schema …`: returns the process exit code. */
-export async function runSchemaCommand(args: string[]): Promise<number> {
+export async function runSchemaCommand(args: string[], env: CliEnvironment): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "help" || sub === "--help") {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (sub === "diff" || sub === "apply") return runSchemaChange(sub, rest);
+  if (sub === "diff" || sub === "apply") return runSchemaChange(sub, rest, env);
   if (sub !== "validate") {
     return usageError(sub ? `unknown command: schema ${sub}` : "schema needs a command");
   }
@@ -114,7 +115,11 @@ interface SchemaChangeArgs {
 }
 
 /** Reads NEW_SCHEMA and TARGET from the command line; a string is the usage error. */
-function parseSchemaChangeArgs(command: string, args: string[]): SchemaChangeArgs | string {
+function parseSchemaChangeArgs(
+  command: string,
+  args: string[],
+  env: CliEnvironment,
+): SchemaChangeArgs | string {
   let parsed: ReturnType<typeof parseChangeOptions>;
   try {
     parsed = parseChangeOptions(args);
@@ -141,8 +146,9 @@ function parseSchemaChangeArgs(command: string, args: string[]): SchemaChangeArg
   if (!HOST_PORT.test(endpoint ?? "")) {
     return `--against expects host:port, e.g. spicedb:50051, not ${JSON.stringify(endpoint)}`;
   }
-  // NOTE: read once here; on the command line a key is visible to every user of the machine.
-  const presharedKey = values["preshared-key"] ?? process.env.SPICEDB_PRESHARED_KEY ?? "";
+  // NOTE: better from the environment: on the command line a key is visible to every user of the
+  // machine.
+  const presharedKey = values["preshared-key"] ?? env.SPICEDB_PRESHARED_KEY ?? "";
   if (presharedKey === "") return "--against needs --preshared-key KEY (or SPICEDB_PRESHARED_KEY)";
   if (values.insecure && values["ca-file"] !== undefined) {
     return "--insecure and --ca-file do not go together";
@@ -184,8 +190,12 @@ async function readProposed(file: string): Promise<ProposedSchema> {
 }
 
 /** `schema diff` and `schema apply`. */
-async function runSchemaChange(command: "diff" | "apply", args: string[]): Promise<number> {
-  const parsed = parseSchemaChangeArgs(command, args);
+async function runSchemaChange(
+  command: "diff" | "apply",
+  args: string[],
+  env: CliEnvironment,
+): Promise<number> {
+  const parsed = parseSchemaChangeArgs(command, args, env);
   if (typeof parsed === "string") return usageError(parsed);
   let proposed: ProposedSchema;
   try {

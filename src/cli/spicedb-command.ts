@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { CliEnvironment } from "../config.js";
 import { createLogger } from "../lib/logger.js";
 import { serveSpicedb } from "../spicedb-server/serve.js";
 import { CliUsageError } from "./usage-error.js";
@@ -26,7 +27,7 @@ const USAGE = `usage: tenantgate spicedb serve --preshared-key KEY [--port 50051
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** `tenantgate spicedb serve …`; runs until SIGTERM or SIGINT. */
-export async function runSpicedbCommand(args: string[]): Promise<void> {
+export async function runSpicedbCommand(args: string[], env: CliEnvironment): Promise<void> {
   const [sub, ...rest] = args;
   if (!sub || sub === "help" || sub === "--help") {
     process.stdout.write(`${USAGE}\n`);
@@ -45,7 +46,7 @@ export async function runSpicedbCommand(args: string[]): Promise<void> {
   }
   // NOTE: read once here, like SpiceDB's own flag of the same name; a key on the command line is
   // visible to every user of the machine through ps.
-  const presharedKey = values["preshared-key"] ?? process.env.SPICEDB_GRPC_PRESHARED_KEY ?? "";
+  const presharedKey = values["preshared-key"] ?? env.SPICEDB_GRPC_PRESHARED_KEY ?? "";
   if (!presharedKey) {
     throw new CliUsageError(
       `spicedb serve needs --preshared-key KEY (or SPICEDB_GRPC_PRESHARED_KEY)\n\n${USAGE}`,

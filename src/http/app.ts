@@ -7,19 +7,19 @@ import { AppError, ValidationError } from "../lib/errors.js";
 import { metricsRoutes } from "../metrics/routes.js";
 import { relationshipRoutes } from "../relationships/routes.js";
 import { roleRoutes } from "../roles/routes.js";
+import type { Services } from "../services.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
-import { authenticate, csrfProtection } from "./actor.js";
 import { renderApiReference } from "./api-reference.js";
+import { authenticate, csrfProtection } from "./authenticate.js";
 import { limitBody } from "./body-limit.js";
 import { problemResponse, toAppError } from "./problem.js";
 import { responseHeaders } from "./response-headers.js";
 import { createRouter } from "./router.js";
-import type { AppServices } from "./services.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The whole HTTP application. Importing this opens nothing; main.ts passes the services in. */
-export function createApp(services: AppServices) {
+export function createApp(services: Services) {
   const app = createRouter();
   app.use(responseHeaders);
   // No legitimate request is anywhere near this; a larger body is refused before it is read whole.

@@ -1,6 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./services.js";
+import type { AppEnv } from "./app-env.js";
 
 /** The defaults of Hono's secureHeaders(), which this middleware replaces. */
 const SECURITY_HEADERS: readonly (readonly [string, string])[] = [

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { ValidationError } from "../lib/errors.js";
-import type { AppEnv } from "./services.js";
+import type { AppEnv } from "./app-env.js";
 
 /**
  * A router whose request validation failures become 400 problems naming the offending field.

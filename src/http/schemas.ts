@@ -23,12 +23,6 @@ export const TypeName = z
   .regex(TYPE_NAME, { message: "expected an object type name: lowercase letters, digits and _" })
   .openapi({ example: "project" });
 
-export const MembershipRoleSchema = z.enum(["owner", "admin", "member"]);
-
-export const UserSchema = z
-  .object({ id: z.string(), email: z.string(), name: z.string().nullable(), createdAt: z.string() })
-  .openapi("User");
-
 export const ProblemSchema = z
   .object({
     type: z.string(),

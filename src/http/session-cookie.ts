@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "./services.js";
+import type { AppEnv } from "./app-env.js";
 
 function cookieName(secure: boolean): string {
   // __Host- binds the cookie to this exact origin: no Domain, Path=/, Secure (RFC 6265bis).

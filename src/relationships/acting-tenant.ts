@@ -1,7 +1,6 @@
+import type { ActionContext } from "../action-context.js";
 import type { AuditActor } from "../audit/audit-record.js";
 import { resolveSubject } from "../check/subject.js";
-import type { ActionContext } from "../http/action-context.js";
-import type { Actor } from "../http/actor.js";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
 
 /**
@@ -17,9 +16,9 @@ export interface ActingTenant {
 
 export async function actingTenant(
   ctx: ActionContext,
-  actor: Actor | undefined,
   tenantId: string | undefined,
 ): Promise<ActingTenant> {
+  const { actor } = ctx;
   if (!actor) throw new UnauthorizedError();
   if (actor.kind === "service") {
     if (actor.key.scope !== "write") {
@@ -36,7 +35,7 @@ export async function actingTenant(
       audit: { tenantId, actorType: "service", actorId: actor.key.id, accountId: null, ip: ctx.ip },
     };
   }
-  const subject = await resolveSubject(ctx, actor, { tenantId });
+  const subject = await resolveSubject(ctx, { tenantId });
   const membership = subject.membership;
   if (!membership) throw new ForbiddenError("no acting account", "no_active_tenant");
   return {

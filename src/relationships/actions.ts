@@ -1,4 +1,5 @@
 import { v1 } from "@authzed/authzed-node";
+import type { ActionContext } from "../action-context.js";
 import type { AuthzEngine } from "../authz/engine.js";
 import { refusedAs } from "../authz/engine-problem.js";
 import {
@@ -7,8 +8,6 @@ import {
   parseRelationship,
   parseSubjectReference,
 } from "../authz/relationship-syntax.js";
-import type { ActionContext } from "../http/action-context.js";
-import type { Actor } from "../http/actor.js";
 import { ConflictError, ForbiddenError, parseField } from "../lib/errors.js";
 import { type ActingTenant, actingTenant } from "./acting-tenant.js";
 import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
@@ -35,17 +34,15 @@ function parseUpdates(input: { operation: Operation; relationship: string }[]): 
 /** Applies a batch atomically, after the whole batch is authorized for the acting tenant. */
 export async function writeRelationships({
   ctx,
-  actor,
   input,
 }: {
   ctx: ActionContext;
-  actor: Actor | undefined;
   input: {
     tenantId?: string | undefined;
     updates: { operation: Operation; relationship: string }[];
   };
 }): Promise<{ writtenAt: string | undefined }> {
-  const acting = await actingTenant(ctx, actor, input.tenantId);
+  const acting = await actingTenant(ctx, input.tenantId);
   const updates = parseUpdates(input.updates);
   const { engine, store, clock } = ctx.services;
   const preconditions = await authorizeUpdates({ engine, store }, acting, updates);
@@ -141,14 +138,12 @@ function toFilter(filter: DeleteFilter): v1.RelationshipFilter {
  */
 export async function deleteRelationshipsByFilter({
   ctx,
-  actor,
   input,
 }: {
   ctx: ActionContext;
-  actor: Actor | undefined;
   input: { tenantId?: string | undefined; filter: DeleteFilter };
 }): Promise<{ deletedAt: string | undefined; count: number }> {
-  const acting = await actingTenant(ctx, actor, input.tenantId);
+  const acting = await actingTenant(ctx, input.tenantId);
   const { engine, store, clock } = ctx.services;
   if (isCoreRelation(input.filter.resourceType, input.filter.relation ?? "")) {
     throw new ForbiddenError(
@@ -315,11 +310,9 @@ function isLink(rel: v1.Relationship): boolean {
 /** Lists relationships of one object (paginated), for those who may change them. */
 export async function readRelationships({
   ctx,
-  actor,
   input,
 }: {
   ctx: ActionContext;
-  actor: Actor | undefined;
   input: {
     tenantId?: string | undefined;
     resource: string;
@@ -329,7 +322,7 @@ export async function readRelationships({
     cursor?: string | undefined;
   };
 }) {
-  const acting = await actingTenant(ctx, actor, input.tenantId);
+  const acting = await actingTenant(ctx, input.tenantId);
   const resource = parseField("resource", () => parseObjectReference(input.resource));
   // Reading who has access to an object is for those who may change it.
   const [allowed] = await mayChange(ctx, acting, [

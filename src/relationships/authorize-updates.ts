@@ -1,8 +1,9 @@
 import { v1 } from "@authzed/authzed-node";
 import type { AuthzEngine } from "../authz/engine.js";
 import { formatRelationship } from "../authz/relationship-syntax.js";
+import type { Store } from "../data/database.js";
 import { ForbiddenError } from "../lib/errors.js";
-import type { Store } from "../store/database.js";
+import { enabledAccountsOfTenant } from "../tenancy/store.js";
 import type { ActingTenant } from "./acting-tenant.js";
 import { tenantLinks } from "./tenant-links.js";
 import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
@@ -163,14 +164,7 @@ async function checkAccounts(
   updates: Update[],
 ): Promise<void> {
   if (accounts.size === 0) return;
-  const rows = await store
-    .selectFrom("accounts")
-    .select("id")
-    .where("id", "in", [...accounts.keys()])
-    .where("tenant_id", "=", tenantId)
-    .where("disabled_at", "is", null)
-    .execute();
-  const found = new Set(rows.map((r) => r.id));
+  const found = await enabledAccountsOfTenant(store, tenantId, [...accounts.keys()]);
   for (const [id, index] of accounts) {
     if (!found.has(id))
       refuse(

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { actionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
 import { json, problems, TenantId, TypeName } from "../http/schemas.js";
 import { deleteRelationshipsByFilter, readRelationships, writeRelationships } from "./actions.js";
@@ -52,8 +51,7 @@ relationshipRoutes.openapi(
   async (c) =>
     c.json(
       await readRelationships({
-        ctx: actionContext(c),
-        actor: c.get("actor"),
+        ctx: c.get("ctx"),
         input: c.req.valid("query"),
       }),
       200,
@@ -93,8 +91,7 @@ relationshipRoutes.openapi(
   async (c) =>
     c.json(
       await writeRelationships({
-        ctx: actionContext(c),
-        actor: c.get("actor"),
+        ctx: c.get("ctx"),
         input: c.req.valid("json"),
       }),
       200,
@@ -135,8 +132,7 @@ relationshipRoutes.openapi(
   async (c) =>
     c.json(
       await deleteRelationshipsByFilter({
-        ctx: actionContext(c),
-        actor: c.get("actor"),
+        ctx: c.get("ctx"),
         input: c.req.valid("json"),
       }),
       200,

@@ -1,14 +1,15 @@
 import { v1 } from "@authzed/authzed-node";
+import type { ActionContext } from "../action-context.js";
 import { userAudit } from "../audit/user-audit-actor.js";
 import { requirePermission } from "../authz/permission.js";
 import { parseRelationship } from "../authz/relationship-syntax.js";
 import { definitionNames } from "../authz/relationship-transfer.js";
-import type { UserActionContext } from "../http/action-context.js";
 import { ConflictError, NotFoundError, ValidationError } from "../lib/errors.js";
 import { newId } from "../lib/secure-random.js";
 import { actingAccount } from "../tenancy/active-account.js";
 import { getAccount } from "../tenancy/store.js";
 import { availableGrants, grantOf, grantRelation } from "./role-grants.js";
+import { deleteRoleRow, getRole, insertRole, listTenantRoles, roleNameTaken } from "./store.js";
 
 const touch = (text: string) => ({
   operation: v1.RelationshipUpdate_Operation.TOUCH,
@@ -19,7 +20,7 @@ const remove = (text: string) => ({
   relationship: parseRelationship(text),
 });
 
-async function checkGrants(ctx: UserActionContext, grants: string[]): Promise<void> {
+async function checkGrants(ctx: ActionContext, grants: string[]): Promise<void> {
   const available = await availableGrants(ctx.services.engine);
   const unknown = grants.filter((g) => !available.includes(g));
   if (unknown.length > 0) {
@@ -31,7 +32,7 @@ async function checkGrants(ctx: UserActionContext, grants: string[]): Promise<vo
 }
 
 /** The acting account, after SpiceDB confirms it may manage the tenant's roles. */
-async function roleManager(ctx: UserActionContext, tenantId: string) {
+async function roleManager(ctx: ActionContext, tenantId: string) {
   const actor = await actingAccount(ctx, tenantId);
   await requirePermission(ctx.services.engine, {
     resource: `tenant:${tenantId}`,
@@ -41,13 +42,8 @@ async function roleManager(ctx: UserActionContext, tenantId: string) {
   return actor;
 }
 
-async function roleOf(ctx: UserActionContext, tenantId: string, roleId: string) {
-  const row = await ctx.services.store
-    .selectFrom("roles")
-    .selectAll()
-    .where("id", "=", roleId)
-    .where("tenant_id", "=", tenantId)
-    .executeTakeFirst();
+async function roleOf(ctx: ActionContext, tenantId: string, roleId: string) {
+  const row = await getRole(ctx.services.store, tenantId, roleId);
   if (!row) throw new NotFoundError(`no role ${roleId} in tenant ${tenantId}`, "role_not_found");
   return row;
 }
@@ -60,7 +56,7 @@ export async function createRole({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; name: string; permissions: string[] };
 }) {
   const { tenantId, name } = input;
@@ -68,16 +64,10 @@ export async function createRole({
   const permissions = [...new Set(input.permissions)].sort();
   await checkGrants(ctx, permissions);
   const { store, engine, clock } = ctx.services;
-  const existing = await store
-    .selectFrom("roles")
-    .select("id")
-    .where("tenant_id", "=", tenantId)
-    .where("name", "=", name)
-    .executeTakeFirst();
-  if (existing)
+  if (await roleNameTaken(store, tenantId, name))
     throw new ConflictError(`tenant already has a role named ${name}`, "role_exists", "name");
   const role = { id: newId("rol"), tenant_id: tenantId, name, created_at: clock() };
-  await store.insertInto("roles").values(role).execute();
+  await insertRole(store, role);
   try {
     await engine.writeRelationships(
       v1.WriteRelationshipsRequest.create({
@@ -90,7 +80,7 @@ export async function createRole({
       { audit: userAudit(ctx, tenantId, actor.id, "role.create") },
     );
   } catch (error) {
-    await store.deleteFrom("roles").where("id", "=", role.id).execute();
+    await deleteRoleRow(store, role.id);
     throw error;
   }
   return { id: role.id, name, permissions, members: [] as string[] };
@@ -101,7 +91,7 @@ export async function updateRoleGrants({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; roleId: string; permissions: string[] };
 }) {
   const actor = await roleManager(ctx, input.tenantId);
@@ -124,7 +114,7 @@ export async function updateRoleGrants({
   return { id: role.id, name: role.name, permissions, members: current.members };
 }
 
-async function describeRole(ctx: UserActionContext, roleId: string) {
+async function describeRole(ctx: ActionContext, roleId: string) {
   const responses = await ctx.services.engine.readRelationships(
     v1.ReadRelationshipsRequest.create({
       relationshipFilter: { resourceType: "role", optionalResourceId: roleId },
@@ -147,7 +137,7 @@ export async function listRoles({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string };
 }) {
   const actor = await actingAccount(ctx, input.tenantId);
@@ -156,12 +146,7 @@ export async function listRoles({
     permission: "view_members",
     subject: `account:${actor.id}`,
   });
-  const rows = await ctx.services.store
-    .selectFrom("roles")
-    .selectAll()
-    .where("tenant_id", "=", input.tenantId)
-    .orderBy("name")
-    .execute();
+  const rows = await listTenantRoles(ctx.services.store, input.tenantId);
   return Promise.all(
     rows.map(async (row) => ({ id: row.id, name: row.name, ...(await describeRole(ctx, row.id)) })),
   );
@@ -172,7 +157,7 @@ export async function setRoleAssignment({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; roleId: string; accountId: string; assigned: boolean };
 }) {
   const actor = await actingAccount(ctx, input.tenantId);
@@ -212,7 +197,7 @@ export async function deleteRole({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; roleId: string };
 }) {
   const actor = await roleManager(ctx, input.tenantId);
@@ -242,5 +227,5 @@ export async function deleteRole({
     }),
     audit,
   );
-  await store.deleteFrom("roles").where("id", "=", role.id).execute();
+  await deleteRoleRow(store, role.id);
 }

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { userActionContext } from "../http/action-context.js";
 import { createRouter } from "../http/router.js";
 import { AccountId, json, problems, TenantId } from "../http/schemas.js";
 import {
@@ -57,7 +56,7 @@ roleRoutes.openapi(
     c.json(
       {
         role: await createRole({
-          ctx: userActionContext(c),
+          ctx: c.get("ctx"),
           input: { ...c.req.valid("param"), ...c.req.valid("json") },
         }),
       },
@@ -81,10 +80,7 @@ roleRoutes.openapi(
     },
   }),
   async (c) =>
-    c.json(
-      { roles: await listRoles({ ctx: userActionContext(c), input: c.req.valid("param") }) },
-      200,
-    ),
+    c.json({ roles: await listRoles({ ctx: c.get("ctx"), input: c.req.valid("param") }) }, 200),
 );
 
 roleRoutes.openapi(
@@ -106,7 +102,7 @@ roleRoutes.openapi(
     c.json(
       {
         role: await updateRoleGrants({
-          ctx: userActionContext(c),
+          ctx: c.get("ctx"),
           input: { ...c.req.valid("param"), ...c.req.valid("json") },
         }),
       },
@@ -124,7 +120,7 @@ roleRoutes.openapi(
     responses: { 204: { description: "deleted" }, ...problems(400, 401, 403, 404) },
   }),
   async (c) => {
-    await deleteRole({ ctx: userActionContext(c), input: c.req.valid("param") });
+    await deleteRole({ ctx: c.get("ctx"), input: c.req.valid("param") });
     return c.body(null, 204);
   },
 );
@@ -140,7 +136,7 @@ roleRoutes.openapi(
   }),
   async (c) => {
     await setRoleAssignment({
-      ctx: userActionContext(c),
+      ctx: c.get("ctx"),
       input: { ...c.req.valid("param"), assigned: true },
     });
     return c.body(null, 204);
@@ -158,7 +154,7 @@ roleRoutes.openapi(
   }),
   async (c) => {
     await setRoleAssignment({
-      ctx: userActionContext(c),
+      ctx: c.get("ctx"),
       input: { ...c.req.valid("param"), assigned: false },
     });
     return c.body(null, 204);

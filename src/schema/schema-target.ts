@@ -1,11 +1,7 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { DurableEngine } from "../authz/durable-engine.js";
 import type { AuthzEngine } from "../authz/engine.js";
-import { RelationshipStore } from "../authz/relationship-store.js";
 import { RemoteEngine } from "../authz/remote-engine.js";
-import { openDatabase, type SqliteDatabase } from "../db/sqlite.js";
-import { DataDirLockedError, lockDataDir } from "../lib/data-dir-lock.js";
+import { DATA_FILE, NotADataDirError, openEmbeddedDir } from "../data/data-dir.js";
+import { DataDirLockedError } from "../data/data-dir-lock.js";
 
 /** Where the deployed schema lives: a SpiceDB gRPC endpoint, or a tenantgate data dir. */
 export type SchemaTargetSpec =
@@ -47,39 +43,19 @@ export async function openSchemaTarget(
     const engine = new RemoteEngine({ ...spec, timeoutMs: REMOTE_TIMEOUT_MS });
     return { engine, name: spec.endpoint, close: () => engine.close() };
   }
-  const { dataDir } = spec;
-  const file = join(dataDir, "tenantgate.sqlite");
-  if (!existsSync(file)) {
-    throw new UnusableTargetError(
-      `${dataDir} is not a tenantgate data dir: it has no tenantgate.sqlite`,
-    );
-  }
-  let unlock: () => void;
   try {
-    unlock = lockDataDir(dataDir, purpose);
+    const { engine, close } = await openEmbeddedDir({
+      dir: spec.dataDir,
+      file: DATA_FILE,
+      purpose,
+      mustExist: true,
+    });
+    return { engine, name: `data dir ${spec.dataDir}`, close };
   } catch (error) {
+    if (error instanceof NotADataDirError) throw new UnusableTargetError(error.message);
     if (!(error instanceof DataDirLockedError)) throw error;
     throw new UnusableTargetError(
       `${error.message}\n  ${purpose} needs the data dir to itself: stop the server first. A SpiceDB that serves gRPC (a cluster, or \`tenantgate spicedb serve\`) can be compared while it runs, with --against HOST:PORT.`,
     );
-  }
-  let db: SqliteDatabase | undefined;
-  try {
-    db = openDatabase(file);
-    const engine = await DurableEngine.open(new RelationshipStore(db));
-    const opened = db;
-    return {
-      engine,
-      name: `data dir ${dataDir}`,
-      async close() {
-        await engine.close();
-        opened.close();
-        unlock();
-      },
-    };
-  } catch (error) {
-    db?.close();
-    unlock();
-    throw error;
   }
 }

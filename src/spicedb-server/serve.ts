@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { DurableEngine } from "../authz/durable-engine.js";
-import { RelationshipStore } from "../authz/relationship-store.js";
-import { openDatabase, type SqliteDatabase } from "../db/sqlite.js";
-import { lockDataDir } from "../lib/data-dir-lock.js";
+import { openEmbeddedDir } from "../data/data-dir.js";
 import type { Logger } from "../lib/logger.js";
 import { addSpicedbServices } from "./grpc-services.js";
 import { requirePresharedKey } from "./preshared-key.js";
@@ -51,28 +48,29 @@ export async function startSpicedbServer(
   const removeTemporary = () => {
     if (memoryOnly) rmSync(dataDir, { recursive: true, force: true });
   };
-  let unlock: (() => void) | undefined;
-  let db: SqliteDatabase | undefined;
-  let engine: DurableEngine | undefined;
+  let data: Awaited<ReturnType<typeof openEmbeddedDir>> | undefined;
   let server: grpc.Server | undefined;
   let watch: WatchProxy;
   let port: number;
   try {
-    unlock = lockDataDir(dataDir, "spicedb serve");
-    db = openDatabase(join(dataDir, SPICEDB_DATABASE_FILE));
-    engine = await DurableEngine.open(new RelationshipStore(db), logger);
-    watch = new WatchProxy(embeddedWatchClient(engine));
+    data = await openEmbeddedDir({
+      dir: dataDir,
+      file: SPICEDB_DATABASE_FILE,
+      purpose: "spicedb serve",
+      logger,
+    });
+    watch = new WatchProxy(embeddedWatchClient(data.engine));
     server = new grpc.Server({ interceptors: [requirePresharedKey(options.presharedKey)] });
-    addSpicedbServices(server, engine, watch);
+    addSpicedbServices(server, data.engine, watch);
     port = await bind(server, options.host, options.port);
   } catch (error) {
     server?.forceShutdown();
-    await engine?.close();
-    db?.close();
-    unlock?.();
+    await data?.close();
     removeTemporary();
     throw error;
   }
+  const { engine } = data;
+  const opened = data;
 
   const cleanup = setInterval(() => engine.deleteExpired(), EXPIRED_CLEANUP_MS).unref();
   let closing: Promise<void> | undefined;
@@ -81,9 +79,7 @@ export async function startSpicedbServer(
     watch.closeAll();
     await shutDown(server, options.graceMs ?? DEFAULT_GRACE_MS);
     clearInterval(cleanup);
-    await engine.close();
-    db.close();
-    unlock();
+    await opened.close();
     removeTemporary();
   };
   return {

@@ -1,8 +1,9 @@
-import { setActiveAccount } from "../auth/sessions.js";
+import type { ActionContext } from "../action-context.js";
+import { requireUser } from "../auth/actor.js";
+import { setActiveAccount } from "../auth/store.js";
 import { hasPermission } from "../authz/permission.js";
-import type { UserActionContext } from "../http/action-context.js";
-import type { AppServices } from "../http/services.js";
 import { ForbiddenError } from "../lib/errors.js";
+import type { Services } from "../services.js";
 import { type Account, getAccount, getUserAccountInTenant } from "./store.js";
 
 /**
@@ -11,7 +12,7 @@ import { type Account, getAccount, getUserAccountInTenant } from "./store.js";
  * a single request.
  */
 export async function accountForTenant(
-  services: AppServices,
+  services: Services,
   userId: string,
   tenantId: string,
 ): Promise<Account | undefined> {
@@ -27,7 +28,7 @@ export async function accountForTenant(
 
 /** Same rule, starting from the session's stored active account id. */
 export async function confirmActiveAccount(
-  services: AppServices,
+  services: Services,
   userId: string,
   accountId: string | null,
 ): Promise<Account | undefined> {
@@ -42,15 +43,16 @@ export async function switchActiveTenant({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string };
 }): Promise<Account> {
-  const account = await accountForTenant(ctx.services, ctx.actor.user.id, input.tenantId);
+  const actor = requireUser(ctx);
+  const account = await accountForTenant(ctx.services, actor.user.id, input.tenantId);
   if (!account)
     throw new ForbiddenError(`no active membership in tenant ${input.tenantId}`, "not_a_member", {
       tenantId: input.tenantId,
     });
-  await setActiveAccount(ctx.services.store, ctx.actor.session.id, account.id);
+  await setActiveAccount(ctx.services.store, actor.session.id, account.id);
   return account;
 }
 
@@ -58,8 +60,8 @@ export async function switchActiveTenant({
  * The account the user acts as in a tenant-scoped route (`/v1/tenants/{tenantId}/…`): their
  * account there, whatever tenant the session has active.
  */
-export async function actingAccount(ctx: UserActionContext, tenantId: string): Promise<Account> {
-  const account = await accountForTenant(ctx.services, ctx.actor.user.id, tenantId);
+export async function actingAccount(ctx: ActionContext, tenantId: string): Promise<Account> {
+  const account = await accountForTenant(ctx.services, requireUser(ctx).user.id, tenantId);
   if (!account)
     throw new ForbiddenError(`no active membership in tenant ${tenantId}`, "not_a_member", {
       tenantId,

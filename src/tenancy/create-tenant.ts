@@ -1,6 +1,7 @@
+import type { ActionContext } from "../action-context.js";
 import { userAudit } from "../audit/user-audit-actor.js";
-import { setActiveAccount } from "../auth/sessions.js";
-import type { UserActionContext } from "../http/action-context.js";
+import { requireUser } from "../auth/actor.js";
+import { setActiveAccount } from "../auth/store.js";
 import { newId } from "../lib/secure-random.js";
 import { grantMembership } from "./membership.js";
 import { deleteTenantWithAccount, insertTenantWithAccount, type Tenant } from "./store.js";
@@ -14,16 +15,17 @@ export async function createTenant({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { name: string };
 }): Promise<{ tenant: Tenant; accountId: string }> {
+  const actor = requireUser(ctx);
   const { store, engine, clock } = ctx.services;
   const now = clock();
   const tenant = { id: newId("ten"), name: input.name, created_at: now };
   const account = {
     id: newId("acc"),
     tenant_id: tenant.id,
-    user_id: ctx.actor.user.id,
+    user_id: actor.user.id,
     created_at: now,
     disabled_at: null,
   };
@@ -32,7 +34,7 @@ export async function createTenant({
     await grantMembership(engine, {
       tenantId: tenant.id,
       accountId: account.id,
-      userId: ctx.actor.user.id,
+      userId: actor.user.id,
       role: "owner",
       audit: userAudit(ctx, tenant.id, account.id, "tenant.create"),
     });
@@ -40,6 +42,6 @@ export async function createTenant({
     await deleteTenantWithAccount(store, tenant.id, account.id);
     throw error;
   }
-  await setActiveAccount(store, ctx.actor.session.id, account.id);
+  await setActiveAccount(store, actor.session.id, account.id);
   return { tenant: { id: tenant.id, name: tenant.name }, accountId: account.id };
 }

@@ -1,15 +1,14 @@
-import { appendAuditRow } from "../audit/audit-log.js";
+import type { ActionContext } from "../action-context.js";
 import { type AuditContext, auditRow } from "../audit/audit-record.js";
+import { appendAuditRow } from "../audit/store.js";
 import { userAudit } from "../audit/user-audit-actor.js";
-import { setActiveAccount } from "../auth/sessions.js";
-import type { User } from "../auth/users.js";
-import { normaliseEmail } from "../auth/users.js";
+import { requireUser } from "../auth/actor.js";
+import { getUserRowByEmail, normaliseEmail, setActiveAccount, type User } from "../auth/store.js";
 import { hasPermission, requirePermission } from "../authz/permission.js";
-import type { UserActionContext } from "../http/action-context.js";
-import type { AppServices } from "../http/services.js";
+import type { InvitationsTable } from "../data/tables.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "../lib/errors.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
-import type { InvitationsTable } from "../store/tables.js";
+import type { Services } from "../services.js";
 import { accountForTenant, actingAccount } from "./active-account.js";
 import { grantMembership, type MembershipRole } from "./membership.js";
 import {
@@ -43,7 +42,7 @@ export async function inviteMember({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; email: string; role: MembershipRole };
 }) {
   const { store, engine, clock, config } = ctx.services;
@@ -54,11 +53,7 @@ export async function inviteMember({
     subject: `account:${actor.id}`,
   });
   const email = normaliseEmail(input.email);
-  const invitee = await store
-    .selectFrom("users")
-    .select("id")
-    .where("email", "=", email)
-    .executeTakeFirst();
+  const invitee = await getUserRowByEmail(store, email);
   if (invitee && (await accountForTenant(ctx.services, invitee.id, input.tenantId))) {
     throw new ConflictError(
       `${email} is already a member of this tenant`,
@@ -101,7 +96,7 @@ export async function listInvitations({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string };
 }): Promise<PendingInvitation[]> {
   const actor = await actingAccount(ctx, input.tenantId);
@@ -118,7 +113,7 @@ export async function revokeInvitation({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; invitationId: string };
 }): Promise<void> {
   const actor = await actingAccount(ctx, input.tenantId);
@@ -151,7 +146,7 @@ export async function revokeInvitation({
  * Called after the membership change, so SpiceDB already answers for the account's new roles.
  */
 export async function revokeInvitationsBeyondPower(
-  ctx: UserActionContext,
+  ctx: ActionContext,
   input: { tenantId: string; inviterAccountId: string; actingAccountId: string },
 ): Promise<void> {
   const { store, engine, clock } = ctx.services;
@@ -179,7 +174,7 @@ export async function revokeInvitationsBeyondPower(
 }
 
 async function revokeAudited(
-  services: AppServices,
+  services: Services,
   invitations: PendingInvitation[],
   byAccountId: string,
   audit: AuditContext,
@@ -206,7 +201,7 @@ async function revokeAudited(
  * or demoted since cannot bring anyone in through invitations made before).
  */
 export async function usableInvitation(
-  services: AppServices,
+  services: Services,
   token: string,
   email: string,
 ): Promise<InvitationsTable> {
@@ -245,7 +240,7 @@ export async function usableInvitation(
  * then the SpiceDB grant last; if the grant fails the claim is released.
  */
 export async function joinThroughInvitation(
-  services: AppServices,
+  services: Services,
   invitation: InvitationsTable,
   user: User,
   audit: (tenantId: string, accountId: string) => AuditContext,
@@ -282,13 +277,14 @@ export async function acceptInvitation({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { token: string };
 }) {
-  const invitation = await usableInvitation(ctx.services, input.token, ctx.actor.user.email);
-  const account = await joinThroughInvitation(ctx.services, invitation, ctx.actor.user, (t, a) =>
+  const actor = requireUser(ctx);
+  const invitation = await usableInvitation(ctx.services, input.token, actor.user.email);
+  const account = await joinThroughInvitation(ctx.services, invitation, actor.user, (t, a) =>
     userAudit(ctx, t, a, "invitation.accept"),
   );
-  await setActiveAccount(ctx.services.store, ctx.actor.session.id, account.id);
+  await setActiveAccount(ctx.services.store, actor.session.id, account.id);
   return account;
 }

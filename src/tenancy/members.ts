@@ -1,6 +1,6 @@
+import type { ActionContext } from "../action-context.js";
 import { userAudit } from "../audit/user-audit-actor.js";
 import { requirePermission } from "../authz/permission.js";
-import type { UserActionContext } from "../http/action-context.js";
 import { ConflictError, NotFoundError } from "../lib/errors.js";
 import { actingAccount } from "./active-account.js";
 import { revokeInvitationsBeyondPower } from "./invitations.js";
@@ -32,7 +32,7 @@ export async function listMembers({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string };
 }) {
   const actor = await actingAccount(ctx, input.tenantId);
@@ -58,7 +58,7 @@ export async function listMembers({
     }));
 }
 
-async function targetAccount(ctx: UserActionContext, tenantId: string, accountId: string) {
+async function targetAccount(ctx: ActionContext, tenantId: string, accountId: string) {
   const target = await getAccount(ctx.services.store, accountId);
   if (!target || target.tenantId !== tenantId || target.disabled) {
     throw new NotFoundError(
@@ -78,7 +78,7 @@ export async function changeMemberRole({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; accountId: string; role: MembershipRole };
 }): Promise<{ accountId: string; roles: MembershipRole[] }> {
   const { tenantId, accountId, role } = input;
@@ -118,7 +118,7 @@ export async function removeMember({
   ctx,
   input,
 }: {
-  ctx: UserActionContext;
+  ctx: ActionContext;
   input: { tenantId: string; accountId: string };
 }): Promise<void> {
   const { tenantId, accountId } = input;

@@ -1,19 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { userJson } from "../auth/routes.js";
-import { userActionContext } from "../http/action-context.js";
-import { requireUser } from "../http/actor.js";
+import { UserSchema, userJson } from "../auth/schemas.js";
 import { createRouter } from "../http/router.js";
-import {
-  AccountId,
-  Email,
-  isoTime,
-  json,
-  MembershipRoleSchema,
-  problems,
-  TenantId,
-  UserSchema,
-} from "../http/schemas.js";
-import { confirmActiveAccount, switchActiveTenant } from "./active-account.js";
+import { AccountId, Email, isoTime, json, problems, TenantId } from "../http/schemas.js";
+import { switchActiveTenant } from "./active-account.js";
 import { createTenant } from "./create-tenant.js";
 import {
   acceptInvitation,
@@ -22,12 +11,16 @@ import {
   revokeInvitation,
 } from "./invitations.js";
 import { changeMemberRole, listMembers, removeMember } from "./members.js";
-import { membershipRoles } from "./membership.js";
-import { listUserAccounts } from "./store.js";
+import {
+  ActiveAccount,
+  Invitation,
+  invitationJson,
+  Member,
+  MembershipRoleSchema,
+} from "./schemas.js";
+import { describeSession } from "./session-view.js";
 
 export const tenancyRoutes = createRouter();
-
-const ActiveAccount = z.object({ id: z.string(), tenantId: z.string() }).openapi("ActiveAccount");
 
 tenancyRoutes.openapi(
   createRoute({
@@ -59,25 +52,13 @@ tenancyRoutes.openapi(
     },
   }),
   async (c) => {
-    const actor = requireUser(c);
-    const services = c.get("services");
-    const [active, accounts] = await Promise.all([
-      confirmActiveAccount(services, actor.user.id, actor.session.activeAccountId),
-      listUserAccounts(services.store, actor.user.id),
-    ]);
-    const withRoles = await Promise.all(
-      accounts.map(async (a) => ({
-        id: a.id,
-        tenant: { id: a.tenantId, name: a.tenantName },
-        roles: (await membershipRoles(services.engine, a.tenantId, a.id)).get(a.id) ?? [],
-      })),
-    );
+    const view = await describeSession({ ctx: c.get("ctx") });
     return c.json(
       {
-        user: userJson(actor.user),
-        activeAccount: active ? { id: active.id, tenantId: active.tenantId } : null,
-        accounts: withRoles.filter((a) => a.roles.length > 0),
-        expiresAt: isoTime(actor.session.expiresAt),
+        user: userJson(view.user),
+        activeAccount: view.activeAccount,
+        accounts: view.accounts,
+        expiresAt: isoTime(view.expiresAt),
       },
       200,
     );
@@ -101,7 +82,7 @@ tenancyRoutes.openapi(
   }),
   async (c) => {
     const account = await switchActiveTenant({
-      ctx: userActionContext(c),
+      ctx: c.get("ctx"),
       input: c.req.valid("json"),
     });
     return c.json({ activeAccount: { id: account.id, tenantId: account.tenantId } }, 200);
@@ -135,22 +116,13 @@ tenancyRoutes.openapi(
     },
   }),
   async (c) => {
-    const result = await createTenant({ ctx: userActionContext(c), input: c.req.valid("json") });
+    const result = await createTenant({ ctx: c.get("ctx"), input: c.req.valid("json") });
     return c.json({ tenant: result.tenant, account: { id: result.accountId } }, 201);
   },
 );
 
 const TenantParams = z.object({ tenantId: TenantId });
 const MemberParams = z.object({ tenantId: TenantId, accountId: AccountId });
-const Member = z
-  .object({
-    accountId: z.string(),
-    userId: z.string(),
-    email: z.string(),
-    name: z.string().nullable(),
-    roles: z.array(MembershipRoleSchema),
-  })
-  .openapi("Member");
 
 tenancyRoutes.openapi(
   createRoute({
@@ -168,10 +140,7 @@ tenancyRoutes.openapi(
     },
   }),
   async (c) =>
-    c.json(
-      { members: await listMembers({ ctx: userActionContext(c), input: c.req.valid("param") }) },
-      200,
-    ),
+    c.json({ members: await listMembers({ ctx: c.get("ctx"), input: c.req.valid("param") }) }, 200),
 );
 
 tenancyRoutes.openapi(
@@ -207,23 +176,13 @@ tenancyRoutes.openapi(
   }),
   async (c) => {
     const invitation = await inviteMember({
-      ctx: userActionContext(c),
+      ctx: c.get("ctx"),
       input: { ...c.req.valid("param"), ...c.req.valid("json") },
     });
     return c.json({ invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }, 201);
   },
 );
 
-const Invitation = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    role: z.string(),
-    invitedBy: z.string().openapi({ description: "the inviting account" }),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-  })
-  .openapi("Invitation");
 const InvitationParams = z.object({
   tenantId: TenantId,
   invitationId: z
@@ -250,22 +209,10 @@ tenancyRoutes.openapi(
   }),
   async (c) => {
     const pending = await listInvitations({
-      ctx: userActionContext(c),
+      ctx: c.get("ctx"),
       input: c.req.valid("param"),
     });
-    return c.json(
-      {
-        invitations: pending.map((i) => ({
-          id: i.id,
-          email: i.email,
-          role: i.role,
-          invitedBy: i.invitedByAccountId,
-          createdAt: isoTime(i.createdAt),
-          expiresAt: isoTime(i.expiresAt),
-        })),
-      },
-      200,
-    );
+    return c.json({ invitations: pending.map(invitationJson) }, 200);
   },
 );
 
@@ -279,7 +226,7 @@ tenancyRoutes.openapi(
     responses: { 204: { description: "revoked" }, ...problems(400, 401, 403, 404) },
   }),
   async (c) => {
-    await revokeInvitation({ ctx: userActionContext(c), input: c.req.valid("param") });
+    await revokeInvitation({ ctx: c.get("ctx"), input: c.req.valid("param") });
     return c.body(null, 204);
   },
 );
@@ -302,7 +249,7 @@ tenancyRoutes.openapi(
   async (c) =>
     c.json(
       {
-        account: await acceptInvitation({ ctx: userActionContext(c), input: c.req.valid("json") }),
+        account: await acceptInvitation({ ctx: c.get("ctx"), input: c.req.valid("json") }),
       },
       200,
     ),
@@ -330,7 +277,7 @@ tenancyRoutes.openapi(
   async (c) =>
     c.json(
       await changeMemberRole({
-        ctx: userActionContext(c),
+        ctx: c.get("ctx"),
         input: { ...c.req.valid("param"), ...c.req.valid("json") },
       }),
       200,
@@ -347,7 +294,7 @@ tenancyRoutes.openapi(
     responses: { 204: { description: "removed" }, ...problems(400, 401, 403, 404, 409) },
   }),
   async (c) => {
-    await removeMember({ ctx: userActionContext(c), input: c.req.valid("param") });
+    await removeMember({ ctx: c.get("ctx"), input: c.req.valid("param") });
     return c.body(null, 204);
   },
 );

@@ -1,5 +1,5 @@
-import type { Store } from "../store/database.js";
-import type { AccountsTable, InvitationsTable, TenantsTable } from "../store/tables.js";
+import type { Store } from "../data/database.js";
+import type { AccountsTable, InvitationsTable, TenantsTable } from "../data/tables.js";
 
 export interface Tenant {
   id: string;
@@ -96,6 +96,23 @@ export async function listTenantAccounts(store: Store, tenantId: string) {
     .where("accounts.disabled_at", "is", null)
     .orderBy("accounts.created_at")
     .execute();
+}
+
+/** Which of these account ids are enabled accounts of the tenant. */
+export async function enabledAccountsOfTenant(
+  store: Store,
+  tenantId: string,
+  accountIds: string[],
+): Promise<Set<string>> {
+  if (accountIds.length === 0) return new Set();
+  const rows = await store
+    .selectFrom("accounts")
+    .select("id")
+    .where("id", "in", accountIds)
+    .where("tenant_id", "=", tenantId)
+    .where("disabled_at", "is", null)
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Creates the account, or re-enables a disabled one: a removed member who is invited again. */

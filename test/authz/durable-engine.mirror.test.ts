@@ -4,8 +4,8 @@ import { v1 } from "@authzed/authzed-node";
 import { expect, onTestFailed, onTestFinished, test } from "vitest";
 import { DurableEngine } from "../../src/authz/durable-engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
-import { openDatabase } from "../../src/db/sqlite.js";
-import { openStore } from "../../src/store/database.js";
+import { openStore } from "../../src/data/database.js";
+import { openEngineFile } from "../support/engine-file.js";
 import {
   create,
   mustMatch,
@@ -176,7 +176,7 @@ test(`SQLite mirrors the engine across ${OPERATIONS} random operations`, async (
     console.error(`mirror test failed with seed ${seed}; replay: MIRROR_SEED=${seed}`),
   );
   const path = join(tempDirForTest("mirror"), "tenantgate.sqlite");
-  let db = openDatabase(path);
+  let db = await openEngineFile(path);
   // The identity tables too: each accepted change's audit row is committed with it.
   const store = await openStore({ sqlite: db });
   let engine = await DurableEngine.open(new RelationshipStore(db), undefined, { auditHere: true });
@@ -219,7 +219,7 @@ test(`SQLite mirrors the engine across ${OPERATIONS} random operations`, async (
   // Restarting from SQLite gives back the same engine state.
   await engine.close();
   db.close();
-  db = openDatabase(path);
+  db = await openEngineFile(path);
   engine = await DurableEngine.open(new RelationshipStore(db));
   expect(await readAllRelationships(engine), `seed ${seed}: state after reopening`).toEqual(final);
 

@@ -5,7 +5,8 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, onTestFinished, test } from "vitest";
 import { DurableEngine } from "../../src/authz/durable-engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
-import { openDatabase, type SqliteDatabase } from "../../src/db/sqlite.js";
+import type { SqliteDatabase } from "../../src/data/sqlite.js";
+import { openEngineFile } from "../support/engine-file.js";
 import { freshId } from "../support/ids.js";
 import {
   check,
@@ -32,7 +33,7 @@ describe("embedded DurableEngine", () => {
   });
 
   engineContract("embedded DurableEngine", async () => {
-    const db = openDatabase(join(dirs.make(), "tenantgate.sqlite"));
+    const db = await openEngineFile(join(dirs.make(), "tenantgate.sqlite"));
     databases.push(db);
     return DurableEngine.open(new RelationshipStore(db));
   });
@@ -52,7 +53,7 @@ async function openFresh() {
     }
   });
   const open = async () => {
-    const db = openDatabase(path);
+    const db = await openEngineFile(path);
     const engine = await DurableEngine.open(new RelationshipStore(db));
     opened.push({ db, engine });
     return { db, engine };

@@ -2,11 +2,11 @@ import { join } from "node:path";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import { formatRelationship, parseRelationship } from "../../src/authz/relationship-syntax.js";
-import { openDatabase } from "../../src/db/sqlite.js";
+import { openEngineFile } from "../support/engine-file.js";
 import { tempDirForTest } from "../support/temp-dir.js";
 
-function freshStore() {
-  const db = openDatabase(join(tempDirForTest("store"), "tenantgate.sqlite"));
+async function freshStore() {
+  const db = await openEngineFile(join(tempDirForTest("store"), "tenantgate.sqlite"));
   onTestFinished(() => {
     db.close();
   });
@@ -19,8 +19,8 @@ const all = (store: RelationshipStore, now?: number) =>
   [...store.iterate(now)].map(formatRelationship);
 
 describe("RelationshipStore", () => {
-  test("stores every part of a relationship and gives it back unchanged, in key order", () => {
-    const { store } = freshStore();
+  test("stores every part of a relationship and gives it back unchanged, in key order", async () => {
+    const { store } = await freshStore();
     const texts = [
       "tenant:t1#member@account:a2",
       'project:p1#viewer@account:a1[on_network:{"allowed_cidr":"10.0.0.0/8"}]',
@@ -33,8 +33,8 @@ describe("RelationshipStore", () => {
     expect(store.count()).toBe(5);
   });
 
-  test("an upsert of the same key replaces its caveat and expiration", () => {
-    const { store } = freshStore();
+  test("an upsert of the same key replaces its caveat and expiration", async () => {
+    const { store } = await freshStore();
     store.apply({
       upsert: rels('project:p1#viewer@account:a1[on_network:{"allowed_cidr":"10.0.0.0/8"}]'),
       remove: [],
@@ -46,8 +46,8 @@ describe("RelationshipStore", () => {
     expect(all(store)).toEqual(["project:p1#viewer@account:a1[expiration:2100-01-01T00:00:00Z]"]);
   });
 
-  test("removes by key, whatever caveat the removal names, in the same transaction as upserts", () => {
-    const { store } = freshStore();
+  test("removes by key, whatever caveat the removal names, in the same transaction as upserts", async () => {
+    const { store } = await freshStore();
     store.apply({
       upsert: rels(
         'project:p1#viewer@account:a1[on_network:{"allowed_cidr":"10.0.0.0/8"}]',
@@ -62,8 +62,8 @@ describe("RelationshipStore", () => {
     expect(all(store)).toEqual(["project:p1#viewer@account:a2", "project:p1#viewer@account:a3"]);
   });
 
-  test("apply is all or nothing", () => {
-    const { db, store } = freshStore();
+  test("apply is all or nothing", async () => {
+    const { db, store } = await freshStore();
     store.apply({ upsert: rels("project:p1#viewer@account:a1"), remove: [] });
     db.exec(
       "CREATE TRIGGER refuse BEFORE INSERT ON relationships WHEN NEW.resource_id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END",
@@ -77,8 +77,8 @@ describe("RelationshipStore", () => {
     expect(all(store)).toEqual(["project:p1#viewer@account:a1"]);
   });
 
-  test("get finds the stored version of a key", () => {
-    const { store } = freshStore();
+  test("get finds the stored version of a key", async () => {
+    const { store } = await freshStore();
     store.apply({
       upsert: rels('project:p1#viewer@account:a1[on_network:{"allowed_cidr":"10.0.0.0/8"}]'),
       remove: [],
@@ -90,8 +90,8 @@ describe("RelationshipStore", () => {
     expect(store.get(parseRelationship("project:p1#viewer@account:a9"))).toBeUndefined();
   });
 
-  test("expired rows are skipped by iterate and count, and dropped by deleteExpired", () => {
-    const { store } = freshStore();
+  test("expired rows are skipped by iterate and count, and dropped by deleteExpired", async () => {
+    const { store } = await freshStore();
     store.apply({
       upsert: rels(
         "project:p1#editor@account:a1[expiration:2020-01-01T00:00:00Z]",
@@ -109,8 +109,8 @@ describe("RelationshipStore", () => {
     expect(store.count()).toBe(1);
   });
 
-  test("keeps small named state values", () => {
-    const { store } = freshStore();
+  test("keeps small named state values", async () => {
+    const { store } = await freshStore();
     expect(store.getState("schema")).toBeUndefined();
     store.setState("schema", "definition a {}");
     store.setState("schema", "definition b {}");

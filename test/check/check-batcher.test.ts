@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { v1 } from "@authzed/authzed-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EmbeddedEngine } from "../../src/authz/embedded/embedded-engine.js";
+import type { AuthzEngine } from "../../src/authz/engine.js";
 import { CheckBatcher } from "../../src/check/check-batcher.js";
-import { objectRef, subjectRef, touchAll } from "../support/relationships.js";
+import { fullyConsistent, objectRef, subjectRef, touchAll } from "../support/relationships.js";
 import { SCHEMA_PATH } from "../support/runtime.js";
 
 /**
@@ -23,6 +24,16 @@ describe("CheckBatcher", () => {
     ]);
   });
   afterAll(async () => engine.close());
+
+  /**
+   * The engine as the service asks it, through FreshEngine: at least as fresh as the last write
+   * (here, fully consistent; SpiceDB's default would read a snapshot up to seconds old).
+   */
+  const fresh = () =>
+    ({
+      checkBulkPermissions: (request: v1.CheckBulkPermissionsRequest) =>
+        engine.checkBulkPermissions({ ...request, consistency: fullyConsistent() }),
+    }) as unknown as AuthzEngine;
 
   const item = (context?: Record<string, unknown>): v1.CheckBulkPermissionsRequestItem => ({
     resource: objectRef("project:p1"),
@@ -48,7 +59,7 @@ describe("CheckBatcher", () => {
   ])(
     "$checks coalesced checks, $poisoned.length poisoned: only those fail",
     async ({ checks: count, poisoned }) => {
-      const batcher = new CheckBatcher(engine);
+      const batcher = new CheckBatcher(fresh());
       const bad = new Set(poisoned);
       const checks = Array.from({ length: count }, (_, i) =>
         batcher.check(bad.has(i) ? item({ client_ip: Number.POSITIVE_INFINITY }) : item()),

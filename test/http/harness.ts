@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { v1 } from "@authzed/authzed-node";
 import { parseRelationship } from "../../src/authz/relationship-syntax.js";
 import { loadConfig } from "../../src/config.js";
+import type { Tables } from "../../src/data/tables.js";
 import { createApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { type Runtime, startRuntime } from "../../src/main.js";
-import type { Tables } from "../../src/store/tables.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { startSpicedb } from "../support/spicedb.js";
 

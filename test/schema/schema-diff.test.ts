@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EmbeddedEngine } from "../../src/authz/embedded/embedded-engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import type { RemoteEngine } from "../../src/authz/remote-engine.js";
-import { openDatabase } from "../../src/db/sqlite.js";
-import { lockDataDir } from "../../src/lib/data-dir-lock.js";
+import { lockDataDir } from "../../src/data/data-dir-lock.js";
 import { locateInFile } from "../../src/schema/scalar-position.js";
 import { planSchemaChange } from "../../src/schema/schema-change.js";
 import { diffOutlines, formatChange, formatRefusal } from "../../src/schema/schema-diff.js";
 import { outlineSchema } from "../../src/schema/schema-outline.js";
 import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
+import { openEngineFile } from "../support/engine-file.js";
 import { freshId } from "../support/ids.js";
 import { runCli } from "../support/processes.js";
 import { touchAll } from "../support/relationships.js";
@@ -427,7 +427,7 @@ describe("tenantgate schema diff and apply on a data dir (process)", () => {
     expect(apply.code).toBe(0);
 
     // Stored as written, so `serve` with this file as SCHEMA_PATH finds it unchanged.
-    const db = openDatabase(join(dataDir, "tenantgate.sqlite"));
+    const db = await openEngineFile(join(dataDir, "tenantgate.sqlite"));
     try {
       expect(new RelationshipStore(db).getState("schema")).toBe(text);
     } finally {

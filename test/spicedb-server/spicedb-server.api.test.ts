@@ -7,8 +7,8 @@ import type { AuthzEngine } from "../../src/authz/engine.js";
 import { EngineError } from "../../src/authz/engine-error.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import type { RemoteEngine } from "../../src/authz/remote-engine.js";
-import { openDatabase } from "../../src/db/sqlite.js";
 import { type DevServer, remoteEngineFor, startDevServer } from "../support/dev-server.js";
+import { openEngineFile } from "../support/engine-file.js";
 import { freshId } from "../support/ids.js";
 import {
   check,
@@ -70,7 +70,7 @@ test("before any WriteSchema, ReadSchema answers NOT_FOUND as SpiceDB does", asy
 describe("engine errors reach the client with the engine's own code and message", () => {
   let local: AuthzEngine;
   beforeAll(async () => {
-    local = await DurableEngine.open(new RelationshipStore(openDatabase(":memory:")));
+    local = await DurableEngine.open(new RelationshipStore(await openEngineFile(":memory:")));
     await local.writeSchema(schema);
   });
   afterAll(async () => {

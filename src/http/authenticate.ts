@@ -1,18 +1,12 @@
 import { isIP } from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
-import { SERVICE_KEY_PREFIX, type ServiceKey, validateServiceKey } from "../auth/service-keys.js";
-import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
+import type { Actor } from "../auth/actor.js";
+import { SERVICE_KEY_PREFIX, validateServiceKey } from "../auth/service-keys.js";
+import { validateSessionToken } from "../auth/sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
-import type { AppEnv } from "./services.js";
+import type { AppEnv } from "./app-env.js";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "./session-cookie.js";
-
-/** Who is making the request: a signed-in user, or another service with its key. */
-export type Actor =
-  | (ValidatedSession & { kind: "user"; token: string; via: "cookie" | "bearer" })
-  | { kind: "service"; key: ServiceKey };
-
-export type UserActor = Extract<Actor, { kind: "user" }>;
 
 function bearerToken(c: Context): string | undefined {
   const header = c.req.header("authorization");
@@ -63,11 +57,12 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bearer = bearerToken(c);
   const cookie = bearer ? undefined : readSessionCookie(c);
   const token = bearer ?? cookie;
+  let actor: Actor | undefined;
   if (bearer?.startsWith(SERVICE_KEY_PREFIX)) {
     const key = await validateServiceKey(services.store, bearer);
     if (!key)
       throw new UnauthorizedError("service key is invalid or revoked", "invalid_service_key");
-    c.set("actor", { kind: "service", key });
+    actor = { kind: "service", key };
   } else if (token) {
     const validated = await validateSessionToken(
       services.store,
@@ -79,7 +74,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       cookie ? (session) => setSessionCookie(c, cookie, session.expiresAt) : undefined,
     );
     if (validated) {
-      c.set("actor", { kind: "user", ...validated, token, via: bearer ? "bearer" : "cookie" });
+      actor = { kind: "user", ...validated, token, via: bearer ? "bearer" : "cookie" };
     } else if (!cookie) {
       throw new UnauthorizedError("session is invalid or expired", "invalid_session");
     } else {
@@ -88,6 +83,12 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
         throw new UnauthorizedError("session is invalid or expired", "invalid_session");
     }
   }
+  c.set("ctx", {
+    services,
+    actor,
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent") ?? null,
+  });
   await next();
 };
 
@@ -100,7 +101,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * of the two headers; bearer-token requests are not exposed to CSRF and need neither.
  */
 export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const actor = c.get("actor");
+  const actor = c.get("ctx").actor;
   if (
     SAFE_METHODS.has(c.req.method) ||
     actor?.kind === "service" ||
@@ -129,9 +130,3 @@ export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new ForbiddenError("cross-site request refused (CSRF protection)", "csrf_rejected");
   return next();
 };
-
-export function requireUser(c: Context<AppEnv>): UserActor {
-  const actor = c.get("actor");
-  if (actor?.kind !== "user") throw new UnauthorizedError();
-  return actor;
-}

@@ -1,0 +1,40 @@
+import type { ActionContext } from "../action-context.js";
+import { requireUser } from "../auth/actor.js";
+import type { User } from "../auth/store.js";
+import { confirmActiveAccount } from "./active-account.js";
+import { type MembershipRole, membershipRoles } from "./membership.js";
+import { listUserAccounts } from "./store.js";
+
+export interface SessionView {
+  user: User;
+  activeAccount: { id: string; tenantId: string } | null;
+  /** Every account of the user whose membership SpiceDB confirms, with its roles. */
+  accounts: { id: string; tenant: { id: string; name: string }; roles: MembershipRole[] }[];
+  expiresAt: number;
+}
+
+/**
+ * The session as its user sees it: who they are, the account they act as now (if SpiceDB still
+ * confirms it), and every tenant they belong to with their roles there.
+ */
+export async function describeSession({ ctx }: { ctx: ActionContext }): Promise<SessionView> {
+  const actor = requireUser(ctx);
+  const { services } = ctx;
+  const [active, accounts] = await Promise.all([
+    confirmActiveAccount(services, actor.user.id, actor.session.activeAccountId),
+    listUserAccounts(services.store, actor.user.id),
+  ]);
+  const withRoles = await Promise.all(
+    accounts.map(async (a) => ({
+      id: a.id,
+      tenant: { id: a.tenantId, name: a.tenantName },
+      roles: (await membershipRoles(services.engine, a.tenantId, a.id)).get(a.id) ?? [],
+    })),
+  );
+  return {
+    user: actor.user,
+    activeAccount: active ? { id: active.id, tenantId: active.tenantId } : null,
+    accounts: withRoles.filter((a) => a.roles.length > 0),
+    expiresAt: actor.session.expiresAt,
+  };
+}
