@@ -23,6 +23,8 @@ if (withoutSpicedb && !registry[warned]) {
 
 export default defineConfig({
   test: {
+    // The process tests run the compiled service: build it if src/ changed since.
+    globalSetup: ["test/support/build-dist.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Each test file starts its own embedded SpiceDB; two cores run two files at a time.

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npm start` needs no build step.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/main.ts");
+// Runs the compiled JavaScript in dist/ (`npm install` builds it; so does `npm run build`).
+try {
+  await import("../dist/cli/main.js");
+} catch (error) {
+  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
+    process.stderr.write("tenantgate: dist/ is missing; run `npm run build` (npm install does it)\n");
+    process.exit(1);
+  }
+  throw error;
+}

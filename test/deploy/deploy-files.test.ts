@@ -284,7 +284,7 @@ describe("deploy/Dockerfile", () => {
     expect(prune).toBeGreaterThan(ci);
     expect(buildStage.instructions[prune]?.args).toContain("--ignore-scripts");
 
-    // prepare = `npm run build` = tsc -p tsconfig.client.json: that file, the one it extends and
+    // prepare = `npm run build` = tsc -p tsconfig.build.json: that file, the one it extends and
     // what it includes must be in place before `npm ci`.
     expect(pkg.scripts.prepare).toBe("npm run build");
     const tsconfigFile = must(/-p\s+(\S+)/.exec(pkg.scripts.build ?? "")?.[1], "build's tsconfig");
@@ -306,16 +306,18 @@ describe("deploy/Dockerfile", () => {
     expect(copiedBefore).toEqual(expect.arrayContaining(needed));
   });
 
-  test("every package src/ and bin/ load at run time survives the prune (tsx included)", () => {
+  test("every package src/ and bin/ load at run time survives the prune, and no compiler is among them", () => {
     const imports = runtimeImports();
-    expect(imports.has("tsx")).toBe(true);
+    expect(imports.has("tsx")).toBe(false);
+    expect(pkg.dependencies).not.toHaveProperty("tsx");
+    expect(pkg.dependencies).not.toHaveProperty("typescript");
     const pruned = [...imports]
       .filter(([name]) => !(name in pkg.dependencies))
       .map(([name, file]) => `${name} (imported by ${file})`);
     expect(pruned).toEqual([]);
   });
 
-  test("the runtime stage gets node_modules and dist built, and bin, src, package.json and the schema from the context", () => {
+  test("the runtime stage gets node_modules and dist built, and bin, package.json and the schema from the context", () => {
     const copies = dockerCopies(runtimeStage);
     const fromBuild = copies.filter((c) => c.from === buildStage.name).flatMap((c) => c.sources);
     expect(fromBuild.map((s) => posix.basename(s))).toEqual(
@@ -323,9 +325,9 @@ describe("deploy/Dockerfile", () => {
     );
     const fromContext = copies.filter((c) => !c.from).flatMap((c) => c.sources);
     // package.json says "type": "module", which bin/tenantgate.js (top-level await) needs.
-    expect(fromContext).toEqual(
-      expect.arrayContaining(["bin", "src", "package.json", "schema.zed"]),
-    );
+    expect(fromContext).toEqual(expect.arrayContaining(["bin", "package.json", "schema.zed"]));
+    // Compiled JavaScript only: no sources, no tsconfig.
+    expect(fromContext).not.toContain("src");
     const schemaCopy = must(
       copies.find((c) => c.sources.includes("schema.zed")),
       "COPY schema.zed",
