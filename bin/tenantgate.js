@@ -3,8 +3,13 @@
 try {
   await import("../dist/cli/main.js");
 } catch (error) {
-  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
-    process.stderr.write("tenantgate: dist/ is missing; run `npm run build` (npm install does it)\n");
+  if (
+    error?.code === "ERR_MODULE_NOT_FOUND" &&
+    String(error.message).includes("dist/cli/main.js")
+  ) {
+    process.stderr.write(
+      "tenantgate: dist/ is missing; run `npm run build` (npm install does it)\n",
+    );
     process.exit(1);
   }
   throw error;
