@@ -10,7 +10,6 @@ import {
   planSchemaChange,
   type SchemaPlan,
 } from "../schema/schema-change.js";
-import { formatChange, formatRefusal } from "../schema/schema-diff.js";
 import {
   openSchemaTarget,
   type SchemaTargetSpec,
@@ -18,6 +17,7 @@ import {
 } from "../schema/schema-target.js";
 import { validateFile } from "../schema/validate.js";
 import { UnusableInputError } from "../schema/validation-file.js";
+import { formatChange, formatRefusal } from "./schema-diff-format.js";
 
 const USAGE = `usage: tenantgate schema validate FILE…
        tenantgate schema diff  [NEW_SCHEMA] TARGET

@@ -3,9 +3,10 @@ import type { AuthzEngine } from "../authz/engine.js";
 import { applySchema } from "./apply-schema.js";
 import { type Failure, formatFailure } from "./failure.js";
 import type { Locate } from "./scalar-position.js";
-import { diffOutlines, findRefusals, type Refusal, type SchemaChange } from "./schema-diff.js";
+import { diffOutlines, type Refusal, type SchemaChange } from "./schema-diff.js";
 import { outlineSchema, type SchemaOutline, SchemaOutlineError } from "./schema-outline.js";
 import { UnusableTargetError } from "./schema-target.js";
+import { findRefusals } from "./schema-usage.js";
 import { UnusableInputError } from "./validation-file.js";
 
 /** The schema to deploy, and how to point at a place in it. */

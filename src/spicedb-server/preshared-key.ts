@@ -9,8 +9,8 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
  * with SpiceDB's own messages.
  *
  * NOTE: SpiceDB itself answers a well-formed but wrong key with PERMISSION_DENIED, and only a
- * missing one with UNAUTHENTICATED. Here both are UNAUTHENTICATED, which EngineError classes as
- * the engine being unavailable (fail closed, 503); PERMISSION_DENIED it does not class at all.
+ * missing one with UNAUTHENTICATED. Here both are UNAUTHENTICATED. EngineError classes either as
+ * the engine being unavailable (our credentials, not the caller's request: fail closed, 503).
  */
 export function requirePresharedKey(presharedKey: string): grpc.ServerInterceptor {
   const expected = digest(presharedKey);
