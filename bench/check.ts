@@ -76,6 +76,7 @@ async function seed(
           password_hash: passwordHash,
           created_at: now,
           password_changed_at: now,
+          operator: 0,
         })
         .execute();
       await store

@@ -22,6 +22,7 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   DATA_DIR: z.string().min(1).default("./data"),
   SCHEMA_PATH: z.string().min(1).default("./schema.zed"),
+  TENANCY_PATH: z.string().min(1).default("./tenancy.yaml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SPICEDB_ENDPOINT: hostPort.optional(),
   SPICEDB_PRESHARED_KEY: z.string().min(1).optional(),

@@ -16,7 +16,9 @@ import { answerAtEndOfTurn } from "./http/end-of-turn.js";
 import type { Logger } from "./lib/logger.js";
 import { MeteredEngine } from "./metrics/metered-engine.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { outlineSchema } from "./schema/schema-outline.js";
 import type { Services } from "./services.js";
+import { checkAgainstSchema, loadTenancyConfig } from "./tenancy/tenancy-config.js";
 
 const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
 const SESSION_CACHE_SIZE = 10_000;
@@ -43,6 +45,8 @@ export async function startRuntime(
   logger: Logger,
   { purpose = "serve", applySchema = true, clock = Date.now }: RuntimeOptions = {},
 ): Promise<Runtime> {
+  // Its shape first: a mistake there is found before anything is opened.
+  const tenancy = loadTenancyConfig(config.TENANCY_PATH);
   const data = await openDataDir(config, logger, purpose);
   const metrics = createMetrics();
   const engine = new FreshEngine(new MeteredEngine(data.engine, metrics), data.store, {
@@ -58,6 +62,8 @@ export async function startRuntime(
       const outcome = await syncSchema(engine, schema, config.SCHEMA_PATH);
       logger.info({ schema: config.SCHEMA_PATH, outcome }, "schema in place");
     }
+    // Then its names, against the schema SpiceDB now holds.
+    checkAgainstSchema(tenancy, outlineSchema(await engine.readSchema()));
   } catch (error) {
     await data.close();
     throw error;
@@ -68,6 +74,7 @@ export async function startRuntime(
     db: data.db,
     store: data.store,
     engine,
+    tenancy,
     schemaMembers: new SchemaMembers(engine, clock),
     checks: new CheckBatcher(engine, metrics, config.SPICEDB_TIMEOUT_MS),
     decisions: new DecisionCache(

@@ -10,6 +10,7 @@ import type { Store } from "./data/database.js";
 import type { SqliteDatabase } from "./data/sqlite.js";
 import type { Logger } from "./lib/logger.js";
 import type { Metrics } from "./metrics/metrics.js";
+import type { TenancyConfig } from "./tenancy/tenancy-config.js";
 
 /** What every action may use; built once in main.ts (startRuntime) and handed to the app. */
 export interface Services {
@@ -19,6 +20,8 @@ export interface Services {
   /** Identity data: users, sessions, tenants, accounts, invitations. */
   store: Store;
   engine: AuthzEngine;
+  /** The tenancy model: role names, who administers what, who writes which relations. */
+  tenancy: TenancyConfig;
   /** Which names of the deployed schema are relations and which permissions. */
   schemaMembers: SchemaMembers;
   /** Coalesces concurrent permission checks into bulk engine calls. */

@@ -53,7 +53,7 @@ export async function readTenantAudit({
   const actor = await actingAccount(ctx, input.tenantId);
   await requirePermission(ctx.services.engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: "view_audit",
+    permission: ctx.services.tenancy.tenant.permissions.readAudit,
     subject: `account:${actor.id}`,
   });
   const entries = await readAuditLog(ctx.services.store, input);

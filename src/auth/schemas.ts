@@ -13,7 +13,13 @@ export const Password = z
   .max(PASSWORD_MAX_LENGTH, { message: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
 
 export const UserSchema = z
-  .object({ id: z.string(), email: z.string(), name: z.string().nullable(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    createdAt: z.string(),
+    operator: z.boolean().openapi({ description: "an operator of this installation" }),
+  })
   .openapi("User");
 
 export const SignedInSchema = z
@@ -37,6 +43,7 @@ export const userJson = (user: User) => ({
   email: user.email,
   name: user.name,
   createdAt: isoTime(user.createdAt),
+  operator: user.operator,
 });
 
 export const signedInJson = (result: SignedIn) => ({

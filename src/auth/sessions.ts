@@ -158,6 +158,7 @@ export async function validateSessionToken(
       email: row.user_email,
       name: row.user_name,
       createdAt: row.user_created_at,
+      operator: Boolean(row.user_operator),
     },
     activeAccount:
       row.active_account_id && row.account_tenant_id && row.account_user_id

@@ -8,7 +8,7 @@ import {
 } from "../lib/errors.js";
 import { newId } from "../lib/secure-random.js";
 import { joinThroughInvitation, usableInvitation } from "../tenancy/invitations.js";
-import { listUserAccounts } from "../tenancy/store.js";
+import { activeAccountAtSignIn } from "../tenancy/workspace.js";
 import { requireUser } from "./actor.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
 import { createSession, invalidateUserSessions, type Session } from "./sessions.js";
@@ -41,12 +41,12 @@ async function startSession(
   user: User,
   activeAccountId?: string,
 ): Promise<SignedIn> {
-  const accounts = await listUserAccounts(ctx.services.store, user.id);
+  const active = activeAccountId ?? (await activeAccountAtSignIn(ctx.services, user));
   const { session, token } = await createSession(
     ctx.services.store,
     {
       userId: user.id,
-      activeAccountId: activeAccountId ?? accounts[0]?.id ?? null,
+      activeAccountId: active ?? null,
       ip: ctx.ip,
       userAgent: ctx.userAgent,
     },
@@ -122,7 +122,7 @@ export async function signUp({
 /** Creates a user (also used by `tenantgate user create`). */
 export async function createUser(
   { store, clock }: { store: Store; clock: () => number },
-  input: { email: string; password: string; name: string | null },
+  input: { email: string; password: string; name: string | null; operator?: boolean },
 ): Promise<User> {
   const email = normaliseEmail(input.email);
   if (await getUserRowByEmail(store, email))
@@ -135,6 +135,7 @@ export async function createUser(
       email,
       name: input.name,
       password_hash: passwordHash,
+      operator: input.operator ? 1 : 0,
       created_at: now,
       password_changed_at: now,
     });

@@ -8,10 +8,18 @@ export interface User {
   email: string;
   name: string | null;
   createdAt: number;
+  /** An operator of this installation (`tenantgate user create --operator`). */
+  operator: boolean;
 }
 
 export function toUser(row: UsersTable): User {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    createdAt: row.created_at,
+    operator: Boolean(row.operator),
+  };
 }
 
 /** Emails compare case-insensitively and without surrounding space; stored in this form. */
@@ -72,6 +80,7 @@ export function getSessionWithUser(store: Store, id: string) {
       "users.email as user_email",
       "users.name as user_name",
       "users.created_at as user_created_at",
+      "users.operator as user_operator",
       "accounts.tenant_id as account_tenant_id",
       "accounts.user_id as account_user_id",
       "accounts.disabled_at as account_disabled_at",

@@ -42,8 +42,9 @@ const keyOf = (rel: v1.Relationship) =>
 
 /**
  * Reads a file of relationships (one a line; blank lines and lines starting with // are skipped)
- * and touches them into the engine, in file order, one batch at a time. Touch makes a repeated
- * import a no-op, and a relationship given twice counts once (the later line wins).
+ * and touches them into the engine (or, with `remove`, deletes them), in file order, one batch at
+ * a time. Either makes a repeat a no-op, and a relationship given twice counts once (the later
+ * line wins).
  *
  * A line that does not parse stops the import before anything is written. A line the engine
  * refuses (a relation the schema lacks, say) is found by halving its batch: everything before it
@@ -53,7 +54,9 @@ export async function importRelationships(
   engine: AuthzEngine,
   path: string,
   onProgress: (loaded: number) => void,
+  { remove = false }: { remove?: boolean } = {},
 ): Promise<{ imported: number; duplicates: number }> {
+  const verb = remove ? "deleted" : "imported";
   const byKey = new Map<string, { relationship: v1.Relationship; line: number }>();
   let lineNumber = 0;
   let duplicates = 0;
@@ -70,7 +73,7 @@ export async function importRelationships(
       relationship = parseRelationship(text);
     } catch (error) {
       throw new ImportError(
-        `${path}:${lineNumber}: ${(error as Error).message}; nothing was imported`,
+        `${path}:${lineNumber}: ${(error as Error).message}; nothing was ${verb}`,
       );
     }
     const key = keyOf(relationship);
@@ -81,8 +84,9 @@ export async function importRelationships(
   let imported = 0;
   const write = async (batch: typeof entries): Promise<void> => {
     try {
-      await touch(
+      await apply(
         engine,
+        remove,
         batch.map((e) => e.relationship),
       );
       imported += batch.length;
@@ -99,8 +103,8 @@ export async function importRelationships(
       const line = refusal.rejected ? `:${batch[0]?.line}` : "";
       const done =
         imported === 0
-          ? "nothing was imported"
-          : `${imported} relationships before it were imported, nothing after`;
+          ? `nothing was ${verb}`
+          : `${imported} relationships before it were ${verb}, nothing after`;
       throw new ImportError(`${path}${line}: ${refusal.message.split("\n", 1)[0]}; ${done}`);
     }
   };
@@ -110,11 +114,13 @@ export async function importRelationships(
   return { imported, duplicates };
 }
 
-function touch(engine: AuthzEngine, relationships: v1.Relationship[]) {
+function apply(engine: AuthzEngine, remove: boolean, relationships: v1.Relationship[]) {
   const request = v1.WriteRelationshipsRequest.create();
   // Plain update objects: create() would copy every relationship by reflection.
   request.updates = relationships.map((relationship) => ({
-    operation: v1.RelationshipUpdate_Operation.TOUCH,
+    operation: remove
+      ? v1.RelationshipUpdate_Operation.DELETE
+      : v1.RelationshipUpdate_Operation.TOUCH,
     relationship,
   }));
   return engine.writeRelationships(request);

@@ -50,11 +50,14 @@ function toItem(
   };
 }
 
-function membershipItem(subject: ResolvedSubject): v1.CheckBulkPermissionsRequestItem | undefined {
+function membershipItem(
+  ctx: ActionContext,
+  subject: ResolvedSubject,
+): v1.CheckBulkPermissionsRequestItem | undefined {
   if (!subject.membership) return undefined;
   return {
     resource: { objectType: "tenant", objectId: subject.membership.tenantId },
-    permission: "membership",
+    permission: ctx.services.tenancy.tenant.belongs,
     subject: subject.reference,
     context: undefined,
   };
@@ -89,7 +92,7 @@ async function runChecks(
   items: v1.CheckBulkPermissionsRequestItem[],
   consistency: ConsistencyInput | undefined,
 ): Promise<{ results: BatchedResult[]; checkedAt: string | undefined }> {
-  const membership = membershipItem(subject);
+  const membership = membershipItem(ctx, subject);
   const all = membership ? [membership, ...items] : items;
   let results: BatchedResult[];
   if (consistency === undefined || consistency === "minimize_latency") {
@@ -208,7 +211,12 @@ export async function checkFor(
   const traceable =
     input.explain &&
     (!subject.membership ||
-      (await inTenant(ctx.services.engine, resource, subject.membership.tenantId)));
+      (await inTenant(
+        ctx.services.engine,
+        ctx.services.tenancy,
+        resource,
+        subject.membership.tenantId,
+      )));
   // SpiceDB (a real one, not the embedded engine) answers a question it has answered at the same
   // revision from its dispatch cache, and the trace of a cached answer stops there. So the traced
   // check goes first, and at full consistency unless the caller chose one: the decision below is

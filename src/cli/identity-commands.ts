@@ -20,12 +20,12 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** `tenantgate user create --email E --password-stdin [--name N]` */
+/** `tenantgate user create --email E --password-stdin [--name N] [--operator]` */
 export async function runUserCommand(config: Config, args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== "create")
     throw new CliUsageError(
-      "usage: tenantgate user create --email EMAIL --password-stdin [--name NAME]",
+      "usage: tenantgate user create --email EMAIL --password-stdin [--name NAME] [--operator]",
     );
   const { values } = parseArgs({
     args: rest,
@@ -33,6 +33,7 @@ export async function runUserCommand(config: Config, args: string[]): Promise<vo
       email: { type: "string" },
       name: { type: "string" },
       "password-stdin": { type: "boolean" },
+      operator: { type: "boolean" },
     },
   });
   if (!values.email || !values["password-stdin"]) {
@@ -49,7 +50,12 @@ export async function runUserCommand(config: Config, args: string[]): Promise<vo
   const user = await withStore(config, (store) =>
     createUser(
       { store, clock: Date.now },
-      { email: values.email as string, password, name: values.name ?? null },
+      {
+        email: values.email as string,
+        password,
+        name: values.name ?? null,
+        operator: values.operator ?? false,
+      },
     ),
   );
   process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email })}\n`);

@@ -8,10 +8,11 @@ commands:
   serve                          run the HTTP service (configured by environment variables)
   relationships export           print every relationship, one per line, to stdout
   relationships import FILE      load relationships from FILE (idempotent)
+  relationships delete FILE      delete the relationships FILE lists (idempotent)
   schema validate [FILE...]      check .zed schemas and zed validation YAML files on a real engine
   schema diff [FILE] TARGET      the changes FILE (./schema.zed) makes to TARGET's schema
   schema apply [FILE] TARGET     write FILE to TARGET: --against HOST:PORT | --against-data-dir DIR
-  user create --email E --password-stdin [--name N]
+  user create --email E --password-stdin [--name N] [--operator]
                                  create a user (password read from stdin)
   service-key create --name N [--scope check|write]
                                  create a key for another service; prints the token once
@@ -69,7 +70,11 @@ async function run(argv: string[]): Promise<void> {
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof CliUsageError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof CliUsageError ||
+    (error instanceof Error && error.name === "TenancyConfigError")
+  ) {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(2);
   }

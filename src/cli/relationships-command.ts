@@ -6,7 +6,7 @@ import { startRuntime } from "../main.js";
 import { CliUsageError } from "./usage-error.js";
 
 /**
- * `tenantgate relationships export|import`: on DATA_DIR (or the remote SpiceDB when configured),
+ * `tenantgate relationships export|import|delete`: on DATA_DIR (or the remote SpiceDB when configured),
  * with the data dir to themselves.
  */
 export async function runRelationshipsCommand(
@@ -30,11 +30,13 @@ export async function runRelationshipsCommand(
     }
     return;
   }
-  if (sub === "import") {
+  if (sub === "import" || sub === "delete") {
     const { positionals } = parseArgs({ args: rest, allowPositionals: true });
     const file = positionals[0];
-    if (!file) throw new CliUsageError("relationships import needs a FILE");
-    const runtime = await startRuntime(config, logger, { purpose: "relationships import" });
+    if (!file) throw new CliUsageError(`relationships ${sub} needs a FILE`);
+    const remove = sub === "delete";
+    const verb = remove ? "deleted" : "imported";
+    const runtime = await startRuntime(config, logger, { purpose: `relationships ${sub}` });
     try {
       let reported = 0;
       const { imported, duplicates } = await importRelationships(
@@ -43,16 +45,17 @@ export async function runRelationshipsCommand(
         (loaded) => {
           if (loaded - reported >= 10_000) {
             reported = loaded;
-            process.stderr.write(`imported ${loaded} relationships…\n`);
+            process.stderr.write(`${verb} ${loaded} relationships…\n`);
           }
         },
+        { remove },
       );
       const repeated = duplicates > 0 ? ` (${duplicates} repeated lines counted once)` : "";
-      process.stderr.write(`imported ${imported} relationships from ${file}${repeated}\n`);
+      process.stderr.write(`${verb} ${imported} relationships from ${file}${repeated}\n`);
     } finally {
       await runtime.close();
     }
     return;
   }
-  throw new CliUsageError("usage: tenantgate relationships export | import FILE");
+  throw new CliUsageError("usage: tenantgate relationships export | import FILE | delete FILE");
 }

@@ -4,6 +4,7 @@ import * as identity from "./migrations/0002_identity.js";
 import * as serviceKeys from "./migrations/0003_service_keys_and_freshness.js";
 import * as auditAndRoles from "./migrations/0004_audit_and_roles.js";
 import * as invitationRevocation from "./migrations/0005_invitation_revocation.js";
+import * as tenancyModel from "./migrations/0006_tenancy_model.js";
 
 /**
  * What a database holds: the embedded engine's durable copy (always the SQLite file) and/or the
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "service_keys_and_freshness", holds: "identity", up: serviceKeys.up },
   { version: 4, name: "audit_and_roles", holds: "identity", up: auditAndRoles.up },
   { version: 5, name: "invitation_revocation", holds: "identity", up: invitationRevocation.up },
+  { version: 6, name: "tenancy_model", holds: "identity", up: tenancyModel.up },
 ];
 
 const LEDGER = "tenantgate_migrations";

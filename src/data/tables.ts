@@ -7,6 +7,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   password_changed_at: number;
+  /** 1: an operator of this installation (see README: `tenantgate user create --operator`). */
+  operator: number;
 }
 
 export interface SessionsTable {
@@ -26,6 +28,15 @@ export interface SessionsTable {
 export interface TenantsTable {
   id: string;
   name: string;
+  created_at: number;
+  /** null: an organisation; "personal": one user's own workspace; "sandbox": the shared one. */
+  kind: string | null;
+}
+
+/** An attribute of a person (`platform:main#admin`), written for every account they have. */
+export interface UserAttributesTable {
+  user_id: string;
+  attribute: string;
   created_at: number;
 }
 
@@ -104,4 +115,5 @@ export interface Tables {
   authz_freshness: AuthzFreshnessTable;
   audit_log: AuditLogTable;
   roles: RolesTable;
+  user_attributes: UserAttributesTable;
 }

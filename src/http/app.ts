@@ -3,6 +3,7 @@ import { authRoutes } from "../auth/routes.js";
 import { EngineError } from "../authz/engine-error.js";
 import { checkRoutes } from "../check/routes.js";
 import { healthRoutes } from "../health/routes.js";
+import { installationRoutes } from "../installation/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
 import { metricsRoutes } from "../metrics/routes.js";
 import { relationshipRoutes } from "../relationships/routes.js";
@@ -71,6 +72,7 @@ export function createApp(services: Services) {
   app.route("/", relationshipRoutes);
   app.route("/", roleRoutes);
   app.route("/", auditRoutes);
+  app.route("/", installationRoutes);
 
   const document = {
     openapi: "3.0.3",

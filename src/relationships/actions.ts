@@ -8,11 +8,18 @@ import {
   parseRelationship,
   parseSubjectReference,
 } from "../authz/relationship-syntax.js";
-import { ConflictError, ForbiddenError, parseField } from "../lib/errors.js";
+import { installationWriter } from "../installation/installation-writer.js";
+import { ConflictError, ForbiddenError, parseField, ValidationError } from "../lib/errors.js";
+import type { TenancyConfig } from "../tenancy/tenancy-config.js";
 import { type ActingTenant, actingTenant } from "./acting-tenant.js";
 import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
 import { inTenant } from "./tenant-links.js";
-import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
+import {
+  isInstallationType,
+  isProtectedRelation,
+  isTenantLink,
+  writePermission,
+} from "./write-policy.js";
 
 const OPERATIONS: Record<Operation, v1.RelationshipUpdate_Operation> = {
   touch: v1.RelationshipUpdate_Operation.TOUCH,
@@ -31,7 +38,10 @@ function parseUpdates(input: { operation: Operation; relationship: string }[]): 
   }));
 }
 
-/** Applies a batch atomically, after the whole batch is authorized for the acting tenant. */
+/**
+ * Applies a batch atomically, after the whole batch is authorized for the acting tenant; or, for
+ * a batch on installation-wide objects, for an operator or a write-scoped key.
+ */
 export async function writeRelationships({
   ctx,
   input,
@@ -42,11 +52,13 @@ export async function writeRelationships({
     updates: { operation: Operation; relationship: string }[];
   };
 }): Promise<{ writtenAt: string | undefined }> {
-  const acting = await actingTenant(ctx, input.tenantId);
   const updates = parseUpdates(input.updates);
-  const { engine, store, clock } = ctx.services;
-  const preconditions = await authorizeUpdates({ engine, store }, acting, updates);
-  const all = [...updates, ...(await unlinkedObjectsRelationships(engine, updates))];
+  const { engine, store, clock, tenancy } = ctx.services;
+  if (updates.some((u) => isInstallationType(tenancy, u.relationship.resource?.objectType ?? "")))
+    return writeInstallationObjects(ctx, updates);
+  const acting = await actingTenant(ctx, input.tenantId);
+  const preconditions = await authorizeUpdates({ engine, store, tenancy }, acting, updates);
+  const all = [...updates, ...(await unlinkedObjectsRelationships(engine, tenancy, updates))];
   if (all.length > MAX_UPDATES) {
     throw new ConflictError(
       `unlinking takes ${all.length} updates with the objects' other relationships; at most ${MAX_UPDATES} fit one atomic write: delete some of those relationships first`,
@@ -70,18 +82,61 @@ export async function writeRelationships({
 }
 
 /**
+ * Installation-wide objects (tenancy.yaml installation.types) belong to no tenant: an operator or
+ * a write-scoped key writes them, and only them in one batch; whatever their subjects.
+ */
+async function writeInstallationObjects(
+  ctx: ActionContext,
+  updates: Update[],
+): Promise<{ writtenAt: string | undefined }> {
+  const writer = installationWriter(ctx);
+  const { engine, clock, tenancy } = ctx.services;
+  for (const [index, update] of updates.entries()) {
+    const type = update.relationship.resource?.objectType ?? "";
+    if (!isInstallationType(tenancy, type)) {
+      throw new ValidationError(
+        `updates.${index}: ${type} objects belong to tenants; installation objects are written in a batch of their own`,
+        `updates.${index}.relationship`,
+        "mixed_batch",
+      );
+    }
+    if (isProtectedRelation(tenancy, type, update.relationship.relation)) {
+      throw new ForbiddenError(
+        `updates.${index}: ${type}#${update.relationship.relation} is a user attribute; use /v1/users/{userId}/attributes`,
+        "core_relation",
+        { field: `updates.${index}` },
+      );
+    }
+  }
+  const response = await refusedAs(
+    "updates",
+    engine.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: updates.map((u) => ({
+          operation: OPERATIONS[u.operation],
+          relationship: u.relationship,
+        })),
+      }),
+      { audit: { ...writer, action: "installation.write", at: clock() } },
+    ),
+  );
+  return { writtenAt: response.writtenAt?.token };
+}
+
+/**
  * The deletes that go with unlinking objects from their tenant: every other relationship of
  * each object being unlinked, so that no grant is left behind on an object that belongs to no
  * one (a later claim of the same id would find it there).
  */
 async function unlinkedObjectsRelationships(
   engine: AuthzEngine,
+  tenancy: TenancyConfig,
   updates: Update[],
 ): Promise<Update[]> {
   const inBatch = new Set(updates.map((u) => formatRelationship(u.relationship)));
   const extra: Update[] = [];
   for (const update of updates) {
-    if (update.operation !== "delete" || !isLink(update.relationship)) continue;
+    if (update.operation !== "delete" || !isTenantLink(tenancy, update.relationship)) continue;
     const object = update.relationship.resource as v1.ObjectReference;
     const responses = await engine.readRelationships(
       v1.ReadRelationshipsRequest.create({
@@ -143,17 +198,22 @@ export async function deleteRelationshipsByFilter({
   ctx: ActionContext;
   input: { tenantId?: string | undefined; filter: DeleteFilter };
 }): Promise<{ deletedAt: string | undefined; count: number }> {
-  const acting = await actingTenant(ctx, input.tenantId);
-  const { engine, store, clock } = ctx.services;
-  if (isCoreRelation(input.filter.resourceType, input.filter.relation ?? "")) {
+  const { engine, store, clock, tenancy } = ctx.services;
+  if (isProtectedRelation(tenancy, input.filter.resourceType, input.filter.relation ?? "")) {
     throw new ForbiddenError(
       `${input.filter.resourceType} relationships are part of the tenancy core; use the membership or roles API`,
       "core_relation",
     );
   }
+  if (isInstallationType(tenancy, input.filter.resourceType))
+    return deleteInstallationMatches(ctx, toFilter(input.filter));
+  const acting = await actingTenant(ctx, input.tenantId);
   const matches = (
-    await refusedAs("filter", readTenantMatches(engine, acting.tenantId, toFilter(input.filter)))
-  ).filter((rel) => !isCoreRelation(rel.resource?.objectType ?? "", rel.relation));
+    await refusedAs(
+      "filter",
+      readTenantMatches(engine, tenancy, acting.tenantId, toFilter(input.filter)),
+    )
+  ).filter((rel) => !isProtectedRelation(tenancy, rel.resource?.objectType ?? "", rel.relation));
   const mine = await relationshipsOfTenant(ctx, acting, matches);
   let deletedAt: string | undefined;
   let count = 0;
@@ -162,14 +222,14 @@ export async function deleteRelationshipsByFilter({
     const asked = mine
       .slice(i, i + MAX_UPDATES)
       .map((relationship) => ({ operation: "delete" as const, relationship }));
-    await authorizeUpdates({ engine, store }, acting, asked);
+    await authorizeUpdates({ engine, store, tenancy }, acting, asked);
     // Unlinked objects lose their other relationships first, their tenant link last: stopped
     // halfway, an object keeps its link and fewer grants, never grants without a link.
-    const cascade = await unlinkedObjectsRelationships(engine, asked);
+    const cascade = await unlinkedObjectsRelationships(engine, tenancy, asked);
     const ordered = [
       ...cascade,
-      ...asked.filter((u) => !isLink(u.relationship)),
-      ...asked.filter((u) => isLink(u.relationship)),
+      ...asked.filter((u) => !isTenantLink(tenancy, u.relationship)),
+      ...asked.filter((u) => isTenantLink(tenancy, u.relationship)),
     ];
     for (let j = 0; j < ordered.length; j += MAX_UPDATES) {
       const response = await engine.writeRelationships(
@@ -187,6 +247,37 @@ export async function deleteRelationshipsByFilter({
   return { deletedAt, count };
 }
 
+/** A filter delete on installation-wide objects, for an operator or a write-scoped key. */
+async function deleteInstallationMatches(
+  ctx: ActionContext,
+  filter: v1.RelationshipFilter,
+): Promise<{ deletedAt: string | undefined; count: number }> {
+  const writer = installationWriter(ctx);
+  const { engine, clock, tenancy } = ctx.services;
+  const matches = (
+    await refusedAs(
+      "filter",
+      engine.readRelationships(v1.ReadRelationshipsRequest.create({ relationshipFilter: filter })),
+    )
+  )
+    .flatMap((r) => (r.relationship ? [r.relationship] : []))
+    .filter((rel) => !isProtectedRelation(tenancy, rel.resource?.objectType ?? "", rel.relation));
+  let deletedAt: string | undefined;
+  const audit = { ...writer, action: "installation.delete", at: clock() };
+  for (let i = 0; i < matches.length; i += MAX_UPDATES) {
+    const response = await engine.writeRelationships(
+      v1.WriteRelationshipsRequest.create({
+        updates: matches
+          .slice(i, i + MAX_UPDATES)
+          .map((relationship) => ({ operation: OPERATIONS.delete, relationship })),
+      }),
+      { audit },
+    );
+    deletedAt = response.writtenAt?.token;
+  }
+  return { deletedAt, count: matches.length };
+}
+
 const READ_CONCURRENCY = 8;
 
 /**
@@ -196,6 +287,7 @@ const READ_CONCURRENCY = 8;
  */
 async function readTenantMatches(
   engine: AuthzEngine,
+  tenancy: TenancyConfig,
   tenantId: string,
   filter: v1.RelationshipFilter,
 ): Promise<v1.Relationship[]> {
@@ -207,7 +299,7 @@ async function readTenantMatches(
         relationshipFilter: {
           resourceType: filter.resourceType,
           optionalResourceId: filter.optionalResourceId,
-          optionalRelation: WRITE_POLICY.tenantRelation,
+          optionalRelation: tenancy.objects.tenantRelation,
           optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
         },
       }),
@@ -261,12 +353,12 @@ async function mayChange(
   rels: v1.Relationship[],
 ): Promise<boolean[]> {
   if (rels.length === 0) return [];
-  const { engine } = ctx.services;
+  const { engine, tenancy } = ctx.services;
   if (!acting.accountId) {
     return Promise.all(
       rels.map(async (r) => {
-        if (isLink(r)) return r.subject?.object?.objectId === acting.tenantId;
-        return inTenant(engine, r.resource as v1.ObjectReference, acting.tenantId);
+        if (isTenantLink(tenancy, r)) return r.subject?.object?.objectId === acting.tenantId;
+        return inTenant(engine, tenancy, r.resource as v1.ObjectReference, acting.tenantId);
       }),
     );
   }
@@ -276,35 +368,32 @@ async function mayChange(
   };
   const response = await engine.checkBulkPermissions(
     v1.CheckBulkPermissionsRequest.create({
-      items: rels.map((r) =>
-        isLink(r)
-          ? {
-              resource: { objectType: "tenant", objectId: acting.tenantId },
-              permission: WRITE_POLICY.linkPermission,
-              subject,
-            }
-          : {
-              resource: r.resource,
-              permission: writePermissionFor(r.resource?.objectType ?? "", r.relation),
-              subject,
-            },
-      ),
+      items: rels.map((r) => {
+        if (isTenantLink(tenancy, r)) {
+          return {
+            resource: { objectType: "tenant", objectId: acting.tenantId },
+            permission: tenancy.tenant.permissions.linkObjects,
+            subject,
+          };
+        }
+        const needed = writePermission(
+          tenancy,
+          r.resource as v1.ObjectReference,
+          r.relation,
+          acting.tenantId,
+        );
+        return { resource: needed.object, permission: needed.permission, subject };
+      }),
     }),
   );
   return rels.map((r, i) => {
-    if (isLink(r) && r.subject?.object?.objectId !== acting.tenantId) return false;
+    if (isTenantLink(tenancy, r) && r.subject?.object?.objectId !== acting.tenantId) return false;
     const pair = response.pairs[i]?.response;
     return (
       pair?.oneofKind === "item" &&
       pair.item.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION
     );
   });
-}
-
-function isLink(rel: v1.Relationship): boolean {
-  return (
-    rel.relation === WRITE_POLICY.tenantRelation && rel.subject?.object?.objectType === "tenant"
-  );
 }
 
 /** Lists relationships of one object (paginated), for those who may change them. */
@@ -322,24 +411,25 @@ export async function readRelationships({
     cursor?: string | undefined;
   };
 }) {
-  const acting = await actingTenant(ctx, input.tenantId);
   const resource = parseField("resource", () => parseObjectReference(input.resource));
-  // Reading who has access to an object is for those who may change it.
-  const [allowed] = await mayChange(ctx, acting, [
-    v1.Relationship.create({
-      resource,
-      relation: input.relation ?? "",
-      subject: { object: { objectType: "account", objectId: "*" } },
-    }),
-  ]);
-  if (!allowed) {
-    throw new ForbiddenError(
-      `not allowed to read the relationships of ${input.resource} in tenant ${acting.tenantId}`,
-      "permission_denied",
-      {
-        resource: input.resource,
-      },
-    );
+  if (isInstallationType(ctx.services.tenancy, resource.objectType)) installationWriter(ctx);
+  else {
+    const acting = await actingTenant(ctx, input.tenantId);
+    // Reading who has access to an object is for those who may change it.
+    const [allowed] = await mayChange(ctx, acting, [
+      v1.Relationship.create({
+        resource,
+        relation: input.relation ?? "",
+        subject: { object: { objectType: "account", objectId: "*" } },
+      }),
+    ]);
+    if (!allowed) {
+      throw new ForbiddenError(
+        `not allowed to read the relationships of ${input.resource} in tenant ${acting.tenantId}`,
+        "permission_denied",
+        { resource: input.resource },
+      );
+    }
   }
   const filter = toFilter({
     resourceType: resource.objectType,

@@ -4,9 +4,16 @@ import { formatRelationship } from "../authz/relationship-syntax.js";
 import type { Store } from "../data/database.js";
 import { ForbiddenError } from "../lib/errors.js";
 import { enabledAccountsOfTenant } from "../tenancy/store.js";
+import type { TenancyConfig } from "../tenancy/tenancy-config.js";
 import type { ActingTenant } from "./acting-tenant.js";
 import { tenantLinks } from "./tenant-links.js";
-import { isCoreRelation, WRITE_POLICY, writePermissionFor } from "./write-policy.js";
+import {
+  isCrossTenant,
+  isInstallationType,
+  isProtectedRelation,
+  isTenantLink,
+  writePermission,
+} from "./write-policy.js";
 
 export type Operation = "touch" | "create" | "delete";
 
@@ -44,11 +51,12 @@ function refuse(
  * accounts by their row, other objects by their tenant link.
  */
 export async function authorizeUpdates(
-  deps: { engine: AuthzEngine; store: Store },
+  deps: { engine: AuthzEngine; store: Store; tenancy: TenancyConfig },
   acting: ActingTenant,
   updates: Update[],
 ): Promise<v1.Precondition[]> {
   const { tenantId } = acting;
+  const { tenancy } = deps;
   const preconditions: v1.Precondition[] = [];
   const linkedHere = new Set<string>();
   const needsPermission: { index: number; object: v1.ObjectReference; permission: string }[] = [];
@@ -59,7 +67,7 @@ export async function authorizeUpdates(
     const rel = update.relationship;
     const resource = rel.resource as v1.ObjectReference;
     const subject = rel.subject?.object as v1.ObjectReference;
-    if (isCoreRelation(resource.objectType, rel.relation)) {
+    if (isProtectedRelation(tenancy, resource.objectType, rel.relation)) {
       refuse(
         index,
         update,
@@ -71,8 +79,15 @@ export async function authorizeUpdates(
       refuse(index, update, `tenant ${resource.objectId} is not the acting tenant`, "cross_tenant");
     }
 
-    const isLink = rel.relation === WRITE_POLICY.tenantRelation && subject.objectType === "tenant";
-    if (isLink) {
+    if (isInstallationType(tenancy, resource.objectType)) {
+      refuse(
+        index,
+        update,
+        `${resource.objectType} objects belong to the installation, not to a tenant: operators and write keys write them, in a batch of their own`,
+        "installation_object",
+      );
+    }
+    if (isTenantLink(tenancy, rel)) {
       if (subject.objectId !== tenantId)
         refuse(
           index,
@@ -83,11 +98,11 @@ export async function authorizeUpdates(
       needsPermission.push({
         index,
         object: { objectType: "tenant", objectId: tenantId },
-        permission: WRITE_POLICY.linkPermission,
+        permission: tenancy.tenant.permissions.linkObjects,
       });
       if (update.operation !== "delete") {
         linkedHere.add(key(resource));
-        const current = await tenantLinks(deps.engine, resource);
+        const current = await tenantLinks(deps.engine, tenancy, resource);
         const other = current.find((t) => t !== tenantId);
         if (other)
           refuse(
@@ -97,24 +112,25 @@ export async function authorizeUpdates(
             "belongs_to_other_tenant",
           );
         // Atomic claim: the write fails if any tenant link appeared since the read above.
-        if (current.length === 0) preconditions.push(noTenantLink(resource));
+        if (current.length === 0) preconditions.push(noTenantLink(tenancy, resource));
       }
       continue;
     }
 
-    const permission = writePermissionFor(resource.objectType, rel.relation);
-    if (acting.accountId) needsPermission.push({ index, object: resource, permission });
+    if (acting.accountId)
+      needsPermission.push({
+        index,
+        ...writePermission(tenancy, resource, rel.relation, tenantId),
+      });
     else if (resource.objectType !== "tenant")
       needsOwnership.push({ index, object: resource, what: "object" });
 
-    if (
-      update.operation === "delete" ||
-      WRITE_POLICY.crossTenantRelations.has(`${resource.objectType}#${rel.relation}`)
-    )
+    if (update.operation === "delete" || isCrossTenant(tenancy, resource.objectType, rel.relation))
       continue;
     if (subject.objectType === "user")
       refuse(index, update, "grants go to accounts, not users", "user_subject");
-    if (subject.objectId === "*") continue;
+    // Wildcards, and installation objects (shared by every tenant), belong to no tenant.
+    if (subject.objectId === "*" || isInstallationType(tenancy, subject.objectType)) continue;
     if (subject.objectType === "account") accountSubjects.set(subject.objectId, index);
     else if (subject.objectType === "tenant") {
       if (subject.objectId !== tenantId)
@@ -130,6 +146,7 @@ export async function authorizeUpdates(
   await checkAccounts(deps.store, tenantId, accountSubjects, updates);
   await checkOwnership(
     deps.engine,
+    tenancy,
     tenantId,
     needsOwnership.filter((n) => !linkedHere.has(key(n.object))),
     updates,
@@ -145,13 +162,13 @@ export async function authorizeUpdates(
   return preconditions;
 }
 
-function noTenantLink(resource: v1.ObjectReference): v1.Precondition {
+function noTenantLink(tenancy: TenancyConfig, resource: v1.ObjectReference): v1.Precondition {
   return v1.Precondition.create({
     operation: v1.Precondition_Operation.MUST_NOT_MATCH,
     filter: {
       resourceType: resource.objectType,
       optionalResourceId: resource.objectId,
-      optionalRelation: WRITE_POLICY.tenantRelation,
+      optionalRelation: tenancy.objects.tenantRelation,
       optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: "" },
     },
   });
@@ -178,12 +195,13 @@ async function checkAccounts(
 
 async function checkOwnership(
   engine: AuthzEngine,
+  tenancy: TenancyConfig,
   tenantId: string,
   objects: { index: number; object: v1.ObjectReference; what: string }[],
   updates: Update[],
 ): Promise<void> {
   for (const { index, object, what } of objects) {
-    const links = await tenantLinks(engine, object);
+    const links = await tenantLinks(engine, tenancy, object);
     if (!links.includes(tenantId)) {
       refuse(
         index,

@@ -1,7 +1,7 @@
 import { v1 } from "@authzed/authzed-node";
 import type { AuthzEngine } from "../authz/engine.js";
 import { toEngineError } from "../authz/engine-error.js";
-import { WRITE_POLICY } from "./write-policy.js";
+import type { TenancyConfig } from "../tenancy/tenancy-config.js";
 
 /**
  * The tenants an object is linked to (`type:id#tenant@tenant:T`); none when its type has no
@@ -9,6 +9,7 @@ import { WRITE_POLICY } from "./write-policy.js";
  */
 export async function tenantLinks(
   engine: AuthzEngine,
+  tenancy: TenancyConfig,
   object: v1.ObjectReference,
   tenantId = "",
 ): Promise<string[]> {
@@ -18,7 +19,7 @@ export async function tenantLinks(
         relationshipFilter: {
           resourceType: object.objectType,
           optionalResourceId: object.objectId,
-          optionalRelation: WRITE_POLICY.tenantRelation,
+          optionalRelation: tenancy.objects.tenantRelation,
           optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
         },
       }),
@@ -35,9 +36,10 @@ export async function tenantLinks(
 /** Whether an object is the tenant itself or linked to it. */
 export async function inTenant(
   engine: AuthzEngine,
+  tenancy: TenancyConfig,
   object: v1.ObjectReference,
   tenantId: string,
 ): Promise<boolean> {
   if (object.objectType === "tenant") return object.objectId === tenantId;
-  return (await tenantLinks(engine, object, tenantId)).length > 0;
+  return (await tenantLinks(engine, tenancy, object, tenantId)).length > 0;
 }

@@ -1,44 +1,52 @@
-/**
- * Who may write which relationships: the one documented place (docs/relationships.md explains it).
- * Decisions themselves are SpiceDB checks; this file only names the permissions and relations.
- */
-export const WRITE_POLICY = {
-  /** The permission the acting account needs on an object to change that object's relationships. */
-  defaultPermission: "manage",
-  /** Exceptions to defaultPermission, by `type` or `type#relation` (the more specific wins). */
-  permissionOverrides: {} as Record<string, string>,
-  /** The relation that links an object to its tenant (`project:p1#tenant@tenant:t1`). */
-  tenantRelation: "tenant",
-  /** The permission on the tenant needed to link an object to it (or unlink it). */
-  linkPermission: "manage",
-  /**
-   * `type#relation` pairs whose subjects may belong to another tenant: explicit opt-in to
-   * cross-tenant sharing by the schema owner. Empty: no sharing across tenants.
-   */
-  crossTenantRelations: new Set<string>(),
-  /**
-   * The tenancy core, changed only through the membership and roles APIs so that their rules
-   * (last owner, one account per user and tenant) hold.
-   */
-  coreRelations: new Set([
-    "tenant#owner",
-    "tenant#admin",
-    "tenant#member",
-    "tenant#role",
-    "role#tenant",
-  ]),
-  /** Types whose every relation is core. */
-  coreTypes: new Set(["account", "user"]),
-} as const;
+import type { v1 } from "@authzed/authzed-node";
+import { type TenancyConfig, writeRuleFor } from "../tenancy/tenancy-config.js";
 
-export function writePermissionFor(type: string, relation: string): string {
+/**
+ * Who may write which relationships, read off the tenancy configuration (tenancy.yaml: objects,
+ * customRoles, installation); docs/relationships.md explains it. Decisions themselves are SpiceDB
+ * checks; this file only names the permissions and relations.
+ */
+
+/** The permission to ask, and on what, before writing `relation` of `object` in `tenantId`. */
+export function writePermission(
+  tenancy: TenancyConfig,
+  object: v1.ObjectReference,
+  relation: string,
+  tenantId: string,
+): { object: v1.ObjectReference; permission: string } {
+  const rule = writeRuleFor(tenancy, object.objectType, relation);
+  return typeof rule === "string"
+    ? { object, permission: rule }
+    : { object: { objectType: "tenant", objectId: tenantId }, permission: rule.tenant };
+}
+
+/**
+ * The tenancy core (membership roles, custom roles' links, every relation of `user` and
+ * `account`, user attributes): changed only through their own APIs, so that their rules (the
+ * highest role keeps a holder, one account per user and tenant, an attribute on every account
+ * of its user) hold.
+ */
+export function isProtectedRelation(
+  tenancy: TenancyConfig,
+  type: string,
+  relation: string,
+): boolean {
+  return tenancy.protectedTypes.has(type) || tenancy.protectedRelations.has(`${type}#${relation}`);
+}
+
+/** `project:p1#tenant@tenant:T`: the relationship that puts an object in a tenant. */
+export function isTenantLink(tenancy: TenancyConfig, rel: v1.Relationship): boolean {
   return (
-    WRITE_POLICY.permissionOverrides[`${type}#${relation}`] ??
-    WRITE_POLICY.permissionOverrides[type] ??
-    WRITE_POLICY.defaultPermission
+    rel.relation === tenancy.objects.tenantRelation && rel.subject?.object?.objectType === "tenant"
   );
 }
 
-export function isCoreRelation(type: string, relation: string): boolean {
-  return WRITE_POLICY.coreTypes.has(type) || WRITE_POLICY.coreRelations.has(`${type}#${relation}`);
+/** Whether subjects of `type#relation` may belong to another tenant (opted in by the config). */
+export function isCrossTenant(tenancy: TenancyConfig, type: string, relation: string): boolean {
+  return tenancy.objects.crossTenant.includes(`${type}#${relation}`);
+}
+
+/** Objects of the installation: they belong to no tenant. */
+export function isInstallationType(tenancy: TenancyConfig, type: string): boolean {
+  return tenancy.installation.types.includes(type);
 }

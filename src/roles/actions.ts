@@ -8,7 +8,13 @@ import { ConflictError, NotFoundError, ValidationError } from "../lib/errors.js"
 import { newId } from "../lib/secure-random.js";
 import { actingAccount } from "../tenancy/active-account.js";
 import { getAccount } from "../tenancy/store.js";
-import { availableGrants, grantOf, grantRelation } from "./role-grants.js";
+import {
+  availableGrants,
+  type CustomRoles,
+  customRoles,
+  grantOf,
+  grantRelation,
+} from "./role-grants.js";
 import { deleteRoleRow, getRole, insertRole, listTenantRoles, roleNameTaken } from "./store.js";
 
 const touch = (text: string) => ({
@@ -20,8 +26,12 @@ const remove = (text: string) => ({
   relationship: parseRelationship(text),
 });
 
-async function checkGrants(ctx: ActionContext, grants: string[]): Promise<void> {
-  const available = await availableGrants(ctx.services.engine);
+async function checkGrants(
+  ctx: ActionContext,
+  roles: CustomRoles,
+  grants: string[],
+): Promise<void> {
+  const available = await availableGrants(ctx, roles);
   const unknown = grants.filter((g) => !available.includes(g));
   if (unknown.length > 0) {
     throw new ValidationError(
@@ -36,7 +46,7 @@ async function roleManager(ctx: ActionContext, tenantId: string) {
   const actor = await actingAccount(ctx, tenantId);
   await requirePermission(ctx.services.engine, {
     resource: `tenant:${tenantId}`,
-    permission: "manage",
+    permission: ctx.services.tenancy.tenant.permissions.manageRoles,
     subject: `account:${actor.id}`,
   });
   return actor;
@@ -60,9 +70,10 @@ export async function createRole({
   input: { tenantId: string; name: string; permissions: string[] };
 }) {
   const { tenantId, name } = input;
+  const roles = customRoles(ctx);
   const actor = await roleManager(ctx, tenantId);
   const permissions = [...new Set(input.permissions)].sort();
-  await checkGrants(ctx, permissions);
+  await checkGrants(ctx, roles, permissions);
   const { store, engine, clock } = ctx.services;
   if (await roleNameTaken(store, tenantId, name))
     throw new ConflictError(`tenant already has a role named ${name}`, "role_exists", "name");
@@ -72,9 +83,11 @@ export async function createRole({
     await engine.writeRelationships(
       v1.WriteRelationshipsRequest.create({
         updates: [
-          touch(`role:${role.id}#tenant@tenant:${tenantId}`),
-          touch(`tenant:${tenantId}#role@role:${role.id}`),
-          ...permissions.map((p) => touch(`role:${role.id}#${grantRelation(p)}@account:*`)),
+          touch(`${roles.type}:${role.id}#${roles.tenant}@tenant:${tenantId}`),
+          touch(`tenant:${tenantId}#${roles.link}@${roles.type}:${role.id}`),
+          ...permissions.map((p) =>
+            touch(`${roles.type}:${role.id}#${grantRelation(roles, p)}@account:*`),
+          ),
         ],
       }),
       { audit: userAudit(ctx, tenantId, actor.id, "role.create") },
@@ -94,17 +107,20 @@ export async function updateRoleGrants({
   ctx: ActionContext;
   input: { tenantId: string; roleId: string; permissions: string[] };
 }) {
+  const roles = customRoles(ctx);
   const actor = await roleManager(ctx, input.tenantId);
   const role = await roleOf(ctx, input.tenantId, input.roleId);
   const permissions = [...new Set(input.permissions)].sort();
-  await checkGrants(ctx, permissions);
-  const current = await describeRole(ctx, role.id);
+  await checkGrants(ctx, roles, permissions);
+  const current = await describeRole(ctx, roles, role.id);
   const { engine } = ctx.services;
   const updates = [
     ...current.permissions
       .filter((p) => !permissions.includes(p))
-      .map((p) => remove(`role:${role.id}#${grantRelation(p)}@account:*`)),
-    ...permissions.map((p) => touch(`role:${role.id}#${grantRelation(p)}@account:*`)),
+      .map((p) => remove(`${roles.type}:${role.id}#${grantRelation(roles, p)}@account:*`)),
+    ...permissions.map((p) =>
+      touch(`${roles.type}:${role.id}#${grantRelation(roles, p)}@account:*`),
+    ),
   ];
   if (updates.length > 0) {
     await engine.writeRelationships(v1.WriteRelationshipsRequest.create({ updates }), {
@@ -114,25 +130,25 @@ export async function updateRoleGrants({
   return { id: role.id, name: role.name, permissions, members: current.members };
 }
 
-async function describeRole(ctx: ActionContext, roleId: string) {
+async function describeRole(ctx: ActionContext, roles: CustomRoles, roleId: string) {
   const responses = await ctx.services.engine.readRelationships(
     v1.ReadRelationshipsRequest.create({
-      relationshipFilter: { resourceType: "role", optionalResourceId: roleId },
+      relationshipFilter: { resourceType: roles.type, optionalResourceId: roleId },
     }),
   );
   const permissions: string[] = [];
   const members: string[] = [];
   for (const { relationship } of responses) {
     if (!relationship) continue;
-    const grant = grantOf(relationship.relation);
+    const grant = grantOf(roles, relationship.relation);
     if (grant) permissions.push(grant);
-    else if (relationship.relation === "assignee" && relationship.subject?.object)
+    else if (relationship.relation === roles.assignee && relationship.subject?.object)
       members.push(relationship.subject.object.objectId);
   }
   return { permissions: permissions.sort(), members: members.sort() };
 }
 
-/** The tenant's roles with their grants and members (needs view_members). */
+/** The tenant's roles with their grants and members (needs the permission to view members). */
 export async function listRoles({
   ctx,
   input,
@@ -140,15 +156,20 @@ export async function listRoles({
   ctx: ActionContext;
   input: { tenantId: string };
 }) {
+  const roles = customRoles(ctx);
   const actor = await actingAccount(ctx, input.tenantId);
   await requirePermission(ctx.services.engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: "view_members",
+    permission: ctx.services.tenancy.tenant.permissions.viewMembers,
     subject: `account:${actor.id}`,
   });
   const rows = await listTenantRoles(ctx.services.store, input.tenantId);
   return Promise.all(
-    rows.map(async (row) => ({ id: row.id, name: row.name, ...(await describeRole(ctx, row.id)) })),
+    rows.map(async (row) => ({
+      id: row.id,
+      name: row.name,
+      ...(await describeRole(ctx, roles, row.id)),
+    })),
   );
 }
 
@@ -160,12 +181,13 @@ export async function setRoleAssignment({
   ctx: ActionContext;
   input: { tenantId: string; roleId: string; accountId: string; assigned: boolean };
 }) {
+  const roles = customRoles(ctx);
   const actor = await actingAccount(ctx, input.tenantId);
   await roleOf(ctx, input.tenantId, input.roleId);
   const { engine, store } = ctx.services;
   await requirePermission(engine, {
-    resource: `role:${input.roleId}`,
-    permission: "manage",
+    resource: `${roles.type}:${input.roleId}`,
+    permission: roles.manage,
     subject: `account:${actor.id}`,
   });
   const account = await getAccount(store, input.accountId);
@@ -175,7 +197,7 @@ export async function setRoleAssignment({
       "member_not_found",
     );
   }
-  const text = `role:${input.roleId}#assignee@account:${input.accountId}`;
+  const text = `${roles.type}:${input.roleId}#${roles.assignee}@account:${input.accountId}`;
   await engine.writeRelationships(
     v1.WriteRelationshipsRequest.create({ updates: [input.assigned ? touch(text) : remove(text)] }),
     {
@@ -200,13 +222,14 @@ export async function deleteRole({
   ctx: ActionContext;
   input: { tenantId: string; roleId: string };
 }) {
+  const roles = customRoles(ctx);
   const actor = await roleManager(ctx, input.tenantId);
   const role = await roleOf(ctx, input.tenantId, input.roleId);
   const { engine, store } = ctx.services;
   const audit = { audit: userAudit(ctx, input.tenantId, actor.id, "role.delete") };
   await engine.writeRelationships(
     v1.WriteRelationshipsRequest.create({
-      updates: [remove(`tenant:${input.tenantId}#role@role:${role.id}`)],
+      updates: [remove(`tenant:${input.tenantId}#${roles.link}@${roles.type}:${role.id}`)],
     }),
     audit,
   );
@@ -215,7 +238,7 @@ export async function deleteRole({
       v1.DeleteRelationshipsRequest.create({
         relationshipFilter: {
           resourceType,
-          optionalSubjectFilter: { subjectType: "role", optionalSubjectId: role.id },
+          optionalSubjectFilter: { subjectType: roles.type, optionalSubjectId: role.id },
         },
       }),
       audit,
@@ -223,7 +246,7 @@ export async function deleteRole({
   }
   await engine.deleteRelationships(
     v1.DeleteRelationshipsRequest.create({
-      relationshipFilter: { resourceType: "role", optionalResourceId: role.id },
+      relationshipFilter: { resourceType: roles.type, optionalResourceId: role.id },
     }),
     audit,
   );

@@ -1,22 +1,37 @@
-import type { AuthzEngine } from "../authz/engine.js";
+import type { ActionContext } from "../action-context.js";
+import { NotFoundError } from "../lib/errors.js";
+import { outlineSchema } from "../schema/schema-outline.js";
+import type { TenancyConfig } from "../tenancy/tenancy-config.js";
 
-/** The grant a role relation `grant_<name>` stands for, e.g. `project_edit`. */
-const GRANT_PREFIX = "grant_";
+export type CustomRoles = NonNullable<TenancyConfig["customRoles"]>;
+
+/** The custom roles' configuration; a 404 when the tenancy configuration has none. */
+export function customRoles(ctx: ActionContext): CustomRoles {
+  const config = ctx.services.tenancy.customRoles;
+  if (!config)
+    throw new NotFoundError("this installation defines no custom roles", "custom_roles_disabled");
+  return config;
+}
 
 /**
- * The grants a custom role can carry, read from the deployed schema's `role` definition: every
- * relation named `grant_<name>`. Adding a grant to the schema makes it available here.
+ * The grants a custom role can carry, read from the deployed schema: every relation of the role
+ * type named `<grantPrefix><name>` (by convention `grant_<type>_<permission>`, so a grant exists
+ * for any type the schema gives one). Adding a grant to the schema makes it available here.
  */
-export async function availableGrants(engine: AuthzEngine): Promise<string[]> {
-  const schema = await engine.readSchema();
-  const role = /definition\s+role\s*\{([\s\S]*?)\n\}/.exec(schema)?.[1] ?? "";
-  return [...role.matchAll(/relation\s+grant_([a-z0-9_]+)\s*:/g)]
-    .flatMap((m) => (m[1] ? [m[1]] : []))
+export async function availableGrants(ctx: ActionContext, roles: CustomRoles): Promise<string[]> {
+  const definition = outlineSchema(await ctx.services.engine.readSchema()).definitions.get(
+    roles.type,
+  );
+  return [...(definition?.members.values() ?? [])]
+    .filter((m) => m.kind === "relation" && m.name.startsWith(roles.grantPrefix))
+    .map((m) => m.name.slice(roles.grantPrefix.length))
     .sort();
 }
 
-export const grantRelation = (grant: string) => `${GRANT_PREFIX}${grant}`;
+export const grantRelation = (roles: CustomRoles, grant: string) => `${roles.grantPrefix}${grant}`;
 
-export function grantOf(relation: string): string | undefined {
-  return relation.startsWith(GRANT_PREFIX) ? relation.slice(GRANT_PREFIX.length) : undefined;
+export function grantOf(roles: CustomRoles, relation: string): string | undefined {
+  return relation.startsWith(roles.grantPrefix)
+    ? relation.slice(roles.grantPrefix.length)
+    : undefined;
 }

@@ -20,7 +20,7 @@ export async function accountForTenant(
   if (!account || account.disabled) return undefined;
   const member = await hasPermission(services.engine, {
     resource: `tenant:${tenantId}`,
-    permission: "membership",
+    permission: services.tenancy.tenant.belongs,
     subject: `account:${account.id}`,
   });
   return member ? account : undefined;

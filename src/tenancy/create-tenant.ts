@@ -2,6 +2,7 @@ import type { ActionContext } from "../action-context.js";
 import { userAudit } from "../audit/user-audit-actor.js";
 import { requireUser } from "../auth/actor.js";
 import { setActiveAccount } from "../auth/store.js";
+import { userAttributes } from "../installation/store.js";
 import { newId } from "../lib/secure-random.js";
 import { grantMembership } from "./membership.js";
 import { deleteTenantWithAccount, insertTenantWithAccount, type Tenant } from "./store.js";
@@ -19,9 +20,9 @@ export async function createTenant({
   input: { name: string };
 }): Promise<{ tenant: Tenant; accountId: string }> {
   const actor = requireUser(ctx);
-  const { store, engine, clock } = ctx.services;
+  const { store, engine, clock, tenancy } = ctx.services;
   const now = clock();
-  const tenant = { id: newId("ten"), name: input.name, created_at: now };
+  const tenant = { id: newId("ten"), name: input.name, created_at: now, kind: null };
   const account = {
     id: newId("acc"),
     tenant_id: tenant.id,
@@ -35,7 +36,9 @@ export async function createTenant({
       tenantId: tenant.id,
       accountId: account.id,
       userId: actor.user.id,
-      role: "owner",
+      role: tenancy.creatorRole,
+      attributes: await userAttributes(store, actor.user.id),
+      tenantLinks: tenancy.tenant.links,
       audit: userAudit(ctx, tenant.id, account.id, "tenant.create"),
     });
   } catch (error) {

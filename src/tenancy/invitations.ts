@@ -6,11 +6,13 @@ import { requireUser } from "../auth/actor.js";
 import { getUserRowByEmail, normaliseEmail, setActiveAccount, type User } from "../auth/store.js";
 import { hasPermission, requirePermission } from "../authz/permission.js";
 import type { InvitationsTable } from "../data/tables.js";
+import { userAttributes } from "../installation/store.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "../lib/errors.js";
 import { hashSecret, newId, secureRandomString } from "../lib/secure-random.js";
 import type { Services } from "../services.js";
 import { accountForTenant, actingAccount } from "./active-account.js";
-import { grantMembership, type MembershipRole } from "./membership.js";
+import { grantMembership } from "./membership.js";
+import { assertRole, managePermission } from "./role-rules.js";
 import {
   claimInvitation,
   getInvitationByTokenHash,
@@ -25,11 +27,6 @@ import {
 
 const INVITATION_PREFIX = "tgi_";
 
-/** The permission on the tenant needed to invite into `role` (and to revoke such invitations). */
-export function invitePermission(role: string): "manage_owners" | "manage_members" {
-  return role === "owner" ? "manage_owners" : "manage_members";
-}
-
 const describeInvitation = (invitation: { id: string; email: string; role: string }) => ({
   invitation: { id: invitation.id, email: invitation.email, role: invitation.role },
 });
@@ -43,13 +40,14 @@ export async function inviteMember({
   input,
 }: {
   ctx: ActionContext;
-  input: { tenantId: string; email: string; role: MembershipRole };
+  input: { tenantId: string; email: string; role: string };
 }) {
-  const { store, engine, clock, config } = ctx.services;
+  const { store, engine, clock, config, tenancy } = ctx.services;
+  assertRole(tenancy, input.role);
   const actor = await actingAccount(ctx, input.tenantId);
   await requirePermission(engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: invitePermission(input.role),
+    permission: managePermission(tenancy, input.role),
     subject: `account:${actor.id}`,
   });
   const email = normaliseEmail(input.email);
@@ -91,7 +89,7 @@ export async function inviteMember({
   return { id: invitation.id, token, email, role: input.role, expiresAt: invitation.expires_at };
 }
 
-/** The tenant's pending invitations (needs the power to invite members). */
+/** The tenant's pending invitations (needs the power over the lowest role: to invite at all). */
 export async function listInvitations({
   ctx,
   input,
@@ -102,7 +100,10 @@ export async function listInvitations({
   const actor = await actingAccount(ctx, input.tenantId);
   await requirePermission(ctx.services.engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: "manage_members",
+    permission: managePermission(
+      ctx.services.tenancy,
+      ctx.services.tenancy.roleNames.at(-1) as string,
+    ),
     subject: `account:${actor.id}`,
   });
   return listPendingInvitations(ctx.services.store, input, ctx.services.clock());
@@ -129,7 +130,7 @@ export async function revokeInvitation({
   }
   await requirePermission(engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: invitePermission(pending.role),
+    permission: managePermission(ctx.services.tenancy, pending.role),
     subject: `account:${actor.id}`,
   });
   await revokeAudited(
@@ -149,7 +150,7 @@ export async function revokeInvitationsBeyondPower(
   ctx: ActionContext,
   input: { tenantId: string; inviterAccountId: string; actingAccountId: string },
 ): Promise<void> {
-  const { store, engine, clock } = ctx.services;
+  const { store, engine, clock, tenancy } = ctx.services;
   const pending = await listPendingInvitations(
     store,
     { tenantId: input.tenantId, invitedByAccountId: input.inviterAccountId },
@@ -159,7 +160,7 @@ export async function revokeInvitationsBeyondPower(
   for (const invitation of pending) {
     const stillMay = await hasPermission(engine, {
       resource: `tenant:${input.tenantId}`,
-      permission: invitePermission(invitation.role),
+      permission: managePermission(tenancy, invitation.role),
       subject: `account:${input.inviterAccountId}`,
     });
     if (!stillMay) lost.push(invitation);
@@ -205,7 +206,7 @@ export async function usableInvitation(
   token: string,
   email: string,
 ): Promise<InvitationsTable> {
-  const { store, engine, clock } = services;
+  const { store, engine, clock, tenancy } = services;
   const invitation = await getInvitationByTokenHash(store, hashSecret(token));
   if (!invitation) throw new NotFoundError("invitation not found", "invitation_not_found");
   if (invitation.accepted_at !== null)
@@ -218,9 +219,18 @@ export async function usableInvitation(
   if (normaliseEmail(email) !== invitation.email) {
     throw new ForbiddenError("invitation was sent to another email", "invitation_email_mismatch");
   }
+  if (!tenancy.roleNames.includes(invitation.role)) {
+    // The tenancy configuration no longer has the role it invites into.
+    await revokeInvitationRow(store, invitation.id, null, now);
+    throw new AppError(
+      410,
+      "invitation_revoked",
+      `invitation has been revoked: there is no role ${invitation.role} any more`,
+    );
+  }
   const inviterMay = await hasPermission(engine, {
     resource: `tenant:${invitation.tenant_id}`,
-    permission: invitePermission(invitation.role),
+    permission: managePermission(tenancy, invitation.role),
     subject: `account:${invitation.invited_by_account_id}`,
   });
   if (!inviterMay) {
@@ -261,7 +271,8 @@ export async function joinThroughInvitation(
       tenantId: invitation.tenant_id,
       accountId: account.id,
       userId: user.id,
-      role: invitation.role as MembershipRole,
+      role: invitation.role,
+      attributes: await userAttributes(store, user.id),
       audit: audit(invitation.tenant_id, account.id),
     });
   } catch (error) {

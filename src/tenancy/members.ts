@@ -1,15 +1,11 @@
 import type { ActionContext } from "../action-context.js";
 import { userAudit } from "../audit/user-audit-actor.js";
 import { requirePermission } from "../authz/permission.js";
-import { ConflictError, NotFoundError } from "../lib/errors.js";
+import { NotFoundError } from "../lib/errors.js";
 import { actingAccount } from "./active-account.js";
 import { revokeInvitationsBeyondPower } from "./invitations.js";
-import {
-  changeMembershipRole,
-  type MembershipRole,
-  membershipRoles,
-  revokeAccount,
-} from "./membership.js";
+import { changeMembershipRole, membershipRoles, revokeAccount } from "./membership.js";
+import { assertAnotherTopHolder, assertRole, requireManage, topRole } from "./role-rules.js";
 import { disableAccount, getAccount, listTenantAccounts } from "./store.js";
 
 // NOTE: membership changes of one tenant run one at a time in this process, so that the
@@ -36,26 +32,32 @@ export async function listMembers({
   input: { tenantId: string };
 }) {
   const actor = await actingAccount(ctx, input.tenantId);
-  const { engine, store } = ctx.services;
+  const { engine, store, tenancy } = ctx.services;
   await requirePermission(engine, {
     resource: `tenant:${input.tenantId}`,
-    permission: "view_members",
+    permission: tenancy.tenant.permissions.viewMembers,
     subject: `account:${actor.id}`,
   });
   const [accounts, roles] = await Promise.all([
     listTenantAccounts(store, input.tenantId),
-    membershipRoles(engine, input.tenantId),
+    membershipRoles(engine, tenancy, input.tenantId),
   ]);
+  const guest = tenancy.tenant.guest?.name;
   // An account row without a membership relationship is not a member (e.g. mid-removal).
   return accounts
     .filter((a) => roles.has(a.accountId))
-    .map((a) => ({
-      accountId: a.accountId,
-      userId: a.userId,
-      email: a.email,
-      name: a.name,
-      roles: roles.get(a.accountId) ?? [],
-    }));
+    .map((a) => {
+      const held = roles.get(a.accountId) ?? [];
+      return {
+        accountId: a.accountId,
+        userId: a.userId,
+        email: a.email,
+        name: a.name,
+        roles: held.filter((r) => r !== guest),
+        guest: guest !== undefined && held.includes(guest),
+        since: a.createdAt,
+      };
+    });
 }
 
 async function targetAccount(ctx: ActionContext, tenantId: string, accountId: string) {
@@ -69,32 +71,25 @@ async function targetAccount(ctx: ActionContext, tenantId: string, accountId: st
   return target;
 }
 
-/** The permission needed to touch a member holding `current` roles or to give `next`. */
-function permissionFor(current: MembershipRole[], next?: MembershipRole): string {
-  return current.includes("owner") || next === "owner" ? "manage_owners" : "manage_members";
-}
-
 export async function changeMemberRole({
   ctx,
   input,
 }: {
   ctx: ActionContext;
-  input: { tenantId: string; accountId: string; role: MembershipRole };
-}): Promise<{ accountId: string; roles: MembershipRole[] }> {
+  input: { tenantId: string; accountId: string; role: string };
+}): Promise<{ accountId: string; roles: string[] }> {
   const { tenantId, accountId, role } = input;
+  const { engine, tenancy } = ctx.services;
+  assertRole(tenancy, role);
   const actor = await actingAccount(ctx, tenantId);
-  const { engine } = ctx.services;
   return serialised(tenantId, async () => {
     await targetAccount(ctx, tenantId, accountId);
-    const roles = await membershipRoles(engine, tenantId);
+    const roles = await membershipRoles(engine, tenancy, tenantId);
     const current = roles.get(accountId) ?? [];
-    await requirePermission(engine, {
-      resource: `tenant:${tenantId}`,
-      permission: permissionFor(current, role),
-      subject: `account:${actor.id}`,
-    });
-    if (current.includes("owner") && role !== "owner") assertAnotherOwner(roles, accountId);
-    await changeMembershipRole(engine, {
+    await requireManage(ctx.services, tenantId, actor.id, [...current, role]);
+    const top = topRole(tenancy);
+    if (current.includes(top) && role !== top) assertAnotherTopHolder(tenancy, roles, accountId);
+    await changeMembershipRole(engine, tenancy, {
       tenantId,
       accountId,
       role,
@@ -123,18 +118,20 @@ export async function removeMember({
 }): Promise<void> {
   const { tenantId, accountId } = input;
   const actor = await actingAccount(ctx, tenantId);
-  const { engine, store, clock } = ctx.services;
+  const { engine, store, clock, tenancy } = ctx.services;
   await serialised(tenantId, async () => {
     await targetAccount(ctx, tenantId, accountId);
-    const roles = await membershipRoles(engine, tenantId);
+    const roles = await membershipRoles(engine, tenancy, tenantId);
     const current = roles.get(accountId) ?? [];
-    await requirePermission(engine, {
-      resource: `tenant:${tenantId}`,
-      permission: permissionFor(current),
-      subject: `account:${actor.id}`,
-    });
-    if (current.includes("owner")) assertAnotherOwner(roles, accountId);
-    await revokeAccount(engine, {
+    // Holding no role at all (mid-removal): removing needs the power over the lowest role.
+    await requireManage(
+      ctx.services,
+      tenantId,
+      actor.id,
+      current.length > 0 ? current : [tenancy.roleNames.at(-1) as string],
+    );
+    if (current.includes(topRole(tenancy))) assertAnotherTopHolder(tenancy, roles, accountId);
+    await revokeAccount(engine, tenancy, {
       tenantId,
       accountId,
       audit: userAudit(ctx, tenantId, actor.id, "member.remove"),
@@ -146,14 +143,4 @@ export async function removeMember({
     });
     await disableAccount(store, accountId, clock());
   });
-}
-
-function assertAnotherOwner(roles: Map<string, MembershipRole[]>, accountId: string): void {
-  const otherOwners = [...roles].filter(([id, r]) => id !== accountId && r.includes("owner"));
-  if (otherOwners.length === 0) {
-    throw new ConflictError(
-      "a tenant keeps at least one owner; make someone else owner first",
-      "last_owner",
-    );
-  }
 }

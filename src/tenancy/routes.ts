@@ -19,6 +19,7 @@ import {
   MembershipRoleSchema,
 } from "./schemas.js";
 import { describeSession } from "./session-view.js";
+import { describeTenancy } from "./tenancy-view.js";
 
 export const tenancyRoutes = createRouter();
 
@@ -39,7 +40,13 @@ tenancyRoutes.openapi(
               accounts: z.array(
                 z.object({
                   id: z.string(),
-                  tenant: z.object({ id: z.string(), name: z.string() }),
+                  tenant: z.object({
+                    id: z.string(),
+                    name: z.string(),
+                    kind: z.enum(["personal", "sandbox"]).nullable().openapi({
+                      description: "the user's personal workspace, the shared sandbox, or null",
+                    }),
+                  }),
                   roles: z.array(MembershipRoleSchema),
                 }),
               ),
@@ -139,8 +146,10 @@ tenancyRoutes.openapi(
       ...problems(400, 401, 403),
     },
   }),
-  async (c) =>
-    c.json({ members: await listMembers({ ctx: c.get("ctx"), input: c.req.valid("param") }) }, 200),
+  async (c) => {
+    const members = await listMembers({ ctx: c.get("ctx"), input: c.req.valid("param") });
+    return c.json({ members: members.map((m) => ({ ...m, since: isoTime(m.since) })) }, 200);
+  },
 );
 
 tenancyRoutes.openapi(
@@ -297,4 +306,38 @@ tenancyRoutes.openapi(
     await removeMember({ ctx: c.get("ctx"), input: c.req.valid("param") });
     return c.body(null, 204);
   },
+);
+
+tenancyRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/tenancy",
+    tags: ["tenants"],
+    summary:
+      "The tenancy model: role names (highest first), guest, custom role grants, installation",
+    responses: {
+      200: {
+        description: "the model tenancy.yaml configures",
+        content: {
+          "application/json": {
+            schema: z
+              .object({
+                roles: z.array(z.string()),
+                guest: z.string().nullable(),
+                creatorRole: z.string(),
+                customRoles: z.object({ grants: z.array(z.string()) }).nullable(),
+                installation: z.object({
+                  types: z.array(z.string()),
+                  userAttributes: z.array(z.string()),
+                }),
+                personalWorkspace: z.enum(["off", "personal", "sandbox"]),
+              })
+              .openapi("Tenancy"),
+          },
+        },
+      },
+      ...problems(401),
+    },
+  }),
+  async (c) => c.json(await describeTenancy({ ctx: c.get("ctx") }), 200),
 );

@@ -4,7 +4,11 @@ import type { PendingInvitation } from "./store.js";
 
 /** The tenancy domain's request and response shapes. */
 
-export const MembershipRoleSchema = z.enum(["owner", "admin", "member"]);
+/** A role of the tenancy configuration (tenancy.yaml); the actions check which. */
+export const MembershipRoleSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,62}[a-z0-9]$/, { message: "expected a role name like member" })
+  .openapi({ example: "member" });
 
 export const ActiveAccount = z
   .object({ id: z.string(), tenantId: z.string() })
@@ -17,6 +21,10 @@ export const Member = z
     email: z.string(),
     name: z.string().nullable(),
     roles: z.array(MembershipRoleSchema),
+    guest: z
+      .boolean()
+      .openapi({ description: "an outside collaborator: no role, explicit grants only" }),
+    since: z.string(),
   })
   .openapi("Member");
 

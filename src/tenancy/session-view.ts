@@ -2,14 +2,18 @@ import type { ActionContext } from "../action-context.js";
 import { requireUser } from "../auth/actor.js";
 import type { User } from "../auth/store.js";
 import { confirmActiveAccount } from "./active-account.js";
-import { type MembershipRole, membershipRoles } from "./membership.js";
+import { membershipRoles } from "./membership.js";
 import { listUserAccounts } from "./store.js";
 
 export interface SessionView {
   user: User;
   activeAccount: { id: string; tenantId: string } | null;
   /** Every account of the user whose membership SpiceDB confirms, with its roles. */
-  accounts: { id: string; tenant: { id: string; name: string }; roles: MembershipRole[] }[];
+  accounts: {
+    id: string;
+    tenant: { id: string; name: string; kind: "personal" | "sandbox" | null };
+    roles: string[];
+  }[];
   expiresAt: number;
 }
 
@@ -27,8 +31,14 @@ export async function describeSession({ ctx }: { ctx: ActionContext }): Promise<
   const withRoles = await Promise.all(
     accounts.map(async (a) => ({
       id: a.id,
-      tenant: { id: a.tenantId, name: a.tenantName },
-      roles: (await membershipRoles(services.engine, a.tenantId, a.id)).get(a.id) ?? [],
+      tenant: {
+        id: a.tenantId,
+        name: a.tenantName,
+        kind: a.tenantKind as "personal" | "sandbox" | null,
+      },
+      roles:
+        (await membershipRoles(services.engine, services.tenancy, a.tenantId, a.id)).get(a.id) ??
+        [],
     })),
   );
   return {

@@ -31,6 +31,15 @@ export async function insertTenantWithAccount(
   });
 }
 
+/** Creates the shared sandbox tenant unless it exists (two first users at once: one wins). */
+export async function ensureTenant(store: Store, tenant: TenantsTable): Promise<void> {
+  await store
+    .insertInto("tenants")
+    .values(tenant)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
 export async function deleteTenantWithAccount(
   store: Store,
   tenantId: string,
@@ -69,21 +78,25 @@ export async function getUserAccountInTenant(
   return row ? toAccount(row) : undefined;
 }
 
-/** A user's enabled accounts with their tenants' names. */
+/** A user's enabled accounts with their tenants' names and kinds (personal, sandbox or null). */
 export async function listUserAccounts(
   store: Store,
   userId: string,
-): Promise<(Account & { tenantName: string })[]> {
+): Promise<(Account & { tenantName: string; tenantKind: string | null })[]> {
   const rows = await store
     .selectFrom("accounts")
     .innerJoin("tenants", "tenants.id", "accounts.tenant_id")
     .selectAll("accounts")
-    .select("tenants.name as tenant_name")
+    .select(["tenants.name as tenant_name", "tenants.kind as tenant_kind"])
     .where("accounts.user_id", "=", userId)
     .where("accounts.disabled_at", "is", null)
     .orderBy("accounts.created_at")
     .execute();
-  return rows.map((row) => ({ ...toAccount(row), tenantName: row.tenant_name }));
+  return rows.map((row) => ({
+    ...toAccount(row),
+    tenantName: row.tenant_name,
+    tenantKind: row.tenant_kind,
+  }));
 }
 
 /** The tenant's enabled accounts with their users' emails and names. */
@@ -91,7 +104,13 @@ export async function listTenantAccounts(store: Store, tenantId: string) {
   return store
     .selectFrom("accounts")
     .innerJoin("users", "users.id", "accounts.user_id")
-    .select(["accounts.id as accountId", "users.id as userId", "users.email", "users.name"])
+    .select([
+      "accounts.id as accountId",
+      "users.id as userId",
+      "users.email",
+      "users.name",
+      "accounts.created_at as createdAt",
+    ])
     .where("accounts.tenant_id", "=", tenantId)
     .where("accounts.disabled_at", "is", null)
     .orderBy("accounts.created_at")

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createServiceKey } from "../../src/auth/service-keys.js";
+import { createUser } from "../../src/auth/sign-in.js";
 import { type Harness, startHarness } from "../http/harness.js";
 import { freshId } from "../support/ids.js";
 import { readAllRelationships, storedRelationships } from "../support/relationships.js";
@@ -37,9 +38,11 @@ type Caller =
   | "outsider"
   | "checkKey"
   | "writeKey"
+  | "operator"
   | "garbage"
   | "staleCookie";
 const CALLERS: Caller[] = [
+  "operator",
   "anonymous",
   "owner",
   "member",
@@ -94,6 +97,21 @@ describe("fuzzing every route", () => {
     tokens.set("owner", owner.token);
     tokens.set("member", member.token);
     tokens.set("outsider", outsider.token);
+    const operatorEmail = `operator-${Date.now()}@example.com`;
+    await createUser(h.runtime.services, {
+      email: operatorEmail,
+      password: "correct horse battery staple",
+      name: null,
+      operator: true,
+    });
+    const operatorLogin = await h.request("/v1/auth/login", {
+      method: "POST",
+      json: { email: operatorEmail, password: "correct horse battery staple" },
+    });
+    tokens.set(
+      "operator",
+      ((await operatorLogin.json()) as { session: { token: string } }).session.token,
+    );
     tokens.set("checkKey", await key("check"));
     tokens.set("writeKey", await key("write"));
     ids = {
@@ -152,7 +170,10 @@ describe("fuzzing every route", () => {
         host: "localhost",
       };
     if (
-      (caller === "owner" || caller === "member" || caller === "outsider") &&
+      (caller === "owner" ||
+        caller === "member" ||
+        caller === "outsider" ||
+        caller === "operator") &&
       ENDS_SESSION.test(`${operation.method} ${operation.path}`)
     )
       return { authorization: `Bearer ${(await h.signUp("throwaway")).token}` };
@@ -266,6 +287,7 @@ describe("fuzzing every route", () => {
     "relationships",
     "roles",
     "audit",
+    "installation",
     "operations",
   ];
 

@@ -329,6 +329,30 @@ const MATRIX: Record<string, Row> = {
     }),
     expected: admins(204),
   },
+  "GET /v1/tenancy": {
+    call: () => ({ method: "GET", path: "/v1/tenancy" }),
+    expected: row({ all: 200 }, 200),
+  },
+  // The installation's own: operators (none among these callers) and write-scoped keys.
+  "GET /v1/users/:userId/attributes": {
+    call: (f) => ({ method: "GET", path: `/v1/users/${f.memberA.userId}/attributes` }),
+    expected: row({ all: 403 }, { checkKey: 403, writeKey: 200 }),
+  },
+  "PUT /v1/users/:userId/attributes/:attribute": {
+    // Past authorization, a write key meets the default tenancy: it has no user attributes.
+    call: (f) => ({
+      method: "PUT",
+      path: `/v1/users/${f.memberA.userId}/attributes/platform:main%23admin`,
+    }),
+    expected: row({ all: 403 }, { checkKey: 403, writeKey: 400 }),
+  },
+  "DELETE /v1/users/:userId/attributes/:attribute": {
+    call: (f) => ({
+      method: "DELETE",
+      path: `/v1/users/${f.memberA.userId}/attributes/platform:main%23admin`,
+    }),
+    expected: row({ all: 403 }, { checkKey: 403, writeKey: 400 }),
+  },
   "GET /v1/tenants/:tenantId/audit": {
     call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/audit` }),
     expected: admins(200),

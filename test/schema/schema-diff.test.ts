@@ -5,6 +5,7 @@ import { EmbeddedEngine } from "../../src/authz/embedded/embedded-engine.js";
 import { RelationshipStore } from "../../src/authz/relationship-store.js";
 import type { RemoteEngine } from "../../src/authz/remote-engine.js";
 import { formatChange, formatRefusal } from "../../src/cli/schema-diff-format.js";
+import { DATA_FILE, openEmbeddedDir } from "../../src/data/data-dir.js";
 import { lockDataDir } from "../../src/data/data-dir-lock.js";
 import { locateInFile } from "../../src/schema/scalar-position.js";
 import { planSchemaChange } from "../../src/schema/schema-change.js";
@@ -317,14 +318,13 @@ async function seedDataDir() {
   const dataDir = join(dir, "data");
   const document = freshId("doc");
   const owner = `document:${document}#owner@user:${freshId("u")}`;
-  const runtime = await startTestRuntime({ DATA_DIR: dataDir, SCHEMA_PATH: schemaPath });
+  // A data dir of the embedded engine alone: its schema is no tenancy's, only SpiceDB's.
+  const opened = await openEmbeddedDir({ dir: dataDir, file: DATA_FILE, purpose: "seed" });
   try {
-    await touchAll(runtime.services.engine, [
-      `document:${document}#viewer@user:${freshId("u")}`,
-      owner,
-    ]);
+    await opened.engine.writeSchema(SCHEMA);
+    await touchAll(opened.engine, [`document:${document}#viewer@user:${freshId("u")}`, owner]);
   } finally {
-    await runtime.close();
+    await opened.close();
   }
   /** Writes a proposed schema next to the data dir; returns its path. */
   const propose = (text: string) => {

@@ -1,0 +1,26 @@
+import type { ActionContext } from "../action-context.js";
+import { requireActor } from "../auth/actor.js";
+import { availableGrants } from "../roles/role-grants.js";
+
+/**
+ * The tenancy model as clients need it (the console offers these names; nothing is hard-coded
+ * there): membership roles highest first, the guest relation, the custom roles' grants, the
+ * installation's types and user attributes, the personal workspace mode.
+ */
+export async function describeTenancy({ ctx }: { ctx: ActionContext }) {
+  requireActor(ctx);
+  const { tenancy } = ctx.services;
+  return {
+    roles: tenancy.tenant.roles.map((r) => r.name),
+    guest: tenancy.tenant.guest?.name ?? null,
+    creatorRole: tenancy.creatorRole,
+    customRoles: tenancy.customRoles
+      ? { grants: await availableGrants(ctx, tenancy.customRoles) }
+      : null,
+    installation: {
+      types: tenancy.installation.types,
+      userAttributes: tenancy.installation.userAttributes,
+    },
+    personalWorkspace: tenancy.personalWorkspace.mode,
+  };
+}
