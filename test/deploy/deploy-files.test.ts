@@ -328,11 +328,20 @@ describe("deploy/Dockerfile", () => {
     expect(fromContext).toEqual(expect.arrayContaining(["bin", "package.json", "schema.zed"]));
     // Compiled JavaScript only: no sources, no tsconfig.
     expect(fromContext).not.toContain("src");
-    const schemaCopy = must(
-      copies.find((c) => c.sources.includes("schema.zed")),
-      "COPY schema.zed",
-    );
-    expect(posix.resolve(imageWorkdir, schemaCopy.destination)).toBe(imageEnv.SCHEMA_PATH);
+    for (const [name, variable] of [
+      ["schema.zed", "SCHEMA_PATH"],
+      ["tenancy.yaml", "TENANCY_PATH"],
+    ] as const) {
+      const copy = must(
+        copies.find((c) => c.sources.includes(name)),
+        `COPY ${name}`,
+      );
+      // A destination ending in / is a directory: the file keeps its name there.
+      const destination = copy.destination.endsWith("/")
+        ? posix.join(copy.destination, name)
+        : copy.destination;
+      expect(posix.resolve(imageWorkdir, destination)).toBe(imageEnv[variable]);
+    }
   });
 
   test("runs as a fixed non-root uid, owner of DATA_DIR, the uid Kubernetes runs it as", () => {
@@ -604,35 +613,41 @@ describe("deploy/k8s", () => {
     expect(container.resources.limits.memory).toEqual(expect.any(String));
   });
 
-  test("the schema ConfigMap is generated from the repository's schema.zed and mounted at SCHEMA_PATH", () => {
-    const generator = must(
-      (kustomization.configMapGenerator as { name: string; files: string[] }[]).find((g) =>
-        g.files.some((f) => f.startsWith("schema.zed=")),
-      ),
-      "a configMapGenerator for schema.zed",
-    );
-    const file = must(
-      generator.files.find((f) => f.startsWith("schema.zed=")),
-      "files entry",
-    );
-    const source = resolve(k8sDir, file.slice("schema.zed=".length));
-    expect(source).toBe(join(repoRoot, "schema.zed"));
-    expect(existsSync(source)).toBe(true);
+  test.each([
+    ["schema.zed", "SCHEMA_PATH"],
+    ["tenancy.yaml", "TENANCY_PATH"],
+  ])(
+    "the schema ConfigMap is generated from the repository's %s and mounted at %s",
+    (name, variable) => {
+      const generator = must(
+        (kustomization.configMapGenerator as { name: string; files: string[] }[]).find((g) =>
+          g.files.some((f) => f.startsWith(`${name}=`)),
+        ),
+        `a configMapGenerator for ${name}`,
+      );
+      const file = must(
+        generator.files.find((f) => f.startsWith(`${name}=`)),
+        "files entry",
+      );
+      const source = resolve(k8sDir, file.slice(name.length + 1));
+      expect(source).toBe(join(repoRoot, name));
+      expect(existsSync(source)).toBe(true);
 
-    const schemaPath = envValue("SCHEMA_PATH");
-    expect(schemaPath).toBe(imageEnv.SCHEMA_PATH);
-    const mount = mountFor(schemaPath);
-    const configMap = volume(mount.name).configMap;
-    expect(configMap.name).toBe(generator.name);
-    const item = must(
-      (configMap.items as { key: string; path: string }[] | undefined)?.find(
-        (i) => i.key === "schema.zed",
-      ),
-      "item schema.zed",
-    );
-    expect(posix.join(mount.mountPath, item.path)).toBe(schemaPath);
-    expect(mount.readOnly).toBe(true);
-  });
+      const path = envValue(variable);
+      expect(path).toBe(imageEnv[variable]);
+      const mount = mountFor(path);
+      const configMap = volume(mount.name).configMap;
+      expect(configMap.name).toBe(generator.name);
+      const item = must(
+        (configMap.items as { key: string; path: string }[] | undefined)?.find(
+          (i) => i.key === name,
+        ),
+        `item ${name}`,
+      );
+      expect(posix.join(mount.mountPath, item.path)).toBe(path);
+      expect(mount.readOnly).toBe(true);
+    },
+  );
 
   test("the secrets the Deployment reads are in the templates, as placeholders only", () => {
     for (const variable of containerEnv) {
