@@ -1,33 +1,14 @@
-import { spawn } from "node:child_process";
 import { expect, test } from "vitest";
-import { CLI_PATH, runCli, startServer } from "../support/processes.js";
-import { REPO_ROOT } from "../support/runtime.js";
+import { runCli, startServer } from "../support/processes.js";
 import { tempDirForTest } from "../support/temp-dir.js";
-
-/** Runs the CLI with `input` on standard input. */
-function runWithStdin(args: string[], env: Record<string, string>, input: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 test("operators create users and service keys while the server runs; keys are listed without secrets and revoked at once", async () => {
   const dataDir = tempDirForTest("identity-cli");
   const server = await startServer({ DATA_DIR: dataDir });
   try {
-    const created = await runWithStdin(
+    const created = await runCli(
       ["user", "create", "--email", "Ops@Example.com", "--password-stdin", "--name", "Ops"],
-      { DATA_DIR: dataDir },
-      "a long operator password\n",
+      { env: { DATA_DIR: dataDir }, input: "a long operator password\n" },
     );
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ email: "ops@example.com" });
@@ -38,11 +19,10 @@ test("operators create users and service keys while the server runs; keys are li
     });
     expect(login.status).toBe(200);
 
-    const short = await runWithStdin(
-      ["user", "create", "--email", "x@example.com", "--password-stdin"],
-      { DATA_DIR: dataDir },
-      "short",
-    );
+    const short = await runCli(["user", "create", "--email", "x@example.com", "--password-stdin"], {
+      env: { DATA_DIR: dataDir },
+      input: "short",
+    });
     expect(short.code).toBe(2);
 
     const key = await runCli(["service-key", "create", "--name", "billing", "--scope", "check"], {
