@@ -17,11 +17,13 @@
  *
  * Other knobs: MIXED_RELATIONSHIPS (100000), MIXED_MEMBERS (20), MIXED_CONNECTIONS (32),
  * MIXED_SECONDS (20), MIXED_WRITES_PER_SECOND (5), MIXED_OVERLOAD_CONNECTIONS (256),
- * MIXED_PROFILE=DIR (CPU profile of the embedded server), MIXED_CACHE_DIR (where peers are built
+ * MIXED_PROFILE=DIR (V8 CPU profile of the embedded server), MIXED_PERF=DIR (`perf record` of the
+ * server during each mixed row, for bench/mixed/perf-buckets.ts), MIXED_CACHE_DIR (where peers are built
  * and installed, default ~/.cache/tenantgate-bench), MIXED_OUT (results as JSON).
  *
  * Results and the machine: docs/benchmarks.md.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, homedir, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -221,6 +223,31 @@ async function seedTenantgate(
   return { members, admin };
 }
 
+/**
+ * With MIXED_PERF=DIR, `perf record` samples the server (Node and the embedded engine's Go code
+ * alike) while `run` runs; bench/mixed/perf-buckets.ts sorts the samples into where they went.
+ */
+async function withPerf<T>(
+  label: string,
+  pid: number | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  const dir = process.env.MIXED_PERF;
+  if (!dir || pid === undefined) return run();
+  const output = join(dir, `${label.replace(/[^a-z0-9]+/gi, "-")}.perf.data`);
+  const perf = spawn("perf", ["record", "-F", "499", "-g", "-p", String(pid), "-o", output], {
+    stdio: "ignore",
+  });
+  try {
+    return await run();
+  } finally {
+    const exited = new Promise((r) => perf.once("exit", r));
+    perf.kill("SIGINT");
+    await exited;
+    log(`perf samples of ${label}: ${output}`);
+  }
+}
+
 function drive(plan: DrivePlan, workDir: string): Promise<DriveResult> {
   return runChild<DriveResult>("drive.ts", plan, workDir);
 }
@@ -295,7 +322,9 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
     const profile =
       process.env.MIXED_PROFILE && !target.remote
         ? ["--cpu-prof", `--cpu-prof-dir=${process.env.MIXED_PROFILE}`]
-        : [];
+        : process.env.MIXED_PERF
+          ? ["--perf-basic-prof"]
+          : [];
     const server = startServer(
       process.execPath,
       [...profile, join(ROOT, "bin/tenantgate.js"), "serve"],
@@ -358,7 +387,9 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
     };
 
     const main = await measured("mixed", () =>
-      mixed(checks(CONNECTIONS, SECONDS), writes(SECONDS), pids, workDir),
+      withPerf(`${target.label}-mixed`, server.pid, () =>
+        mixed(checks(CONNECTIONS, SECONDS), writes(SECONDS), pids, workDir),
+      ),
     );
     if (target.extras) {
       // Cache-friendly: the same members, each asking about 20 projects only, and no writes, so
