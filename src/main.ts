@@ -87,7 +87,9 @@ export async function startRuntime(
     db,
     store,
     engine,
-    checks: new CheckBatcher(engine, metrics),
+    checks: new CheckBatcher(engine, metrics, {
+      maxInFlight: base.kind === "embedded" ? 1 : 2,
+    }),
     decisions: new DecisionCache(
       decisionValidity(config, base, engine),
       config.DECISION_CACHE_SIZE,

@@ -15,28 +15,40 @@ interface Pending {
 }
 
 const MAX_BATCH = 500;
-const MAX_IN_FLIGHT = 2;
+
+export interface BatcherOptions {
+  /** Bulk calls in flight at once; checks arriving meanwhile wait and form the next batch. */
+  maxInFlight?: number;
+}
 
 /**
  * Coalesces concurrent permission checks into CheckBulkPermissions calls.
  *
- * NOTE: one engine call has a fixed cost (~0.6 ms in the embedded engine, a network round trip
- * remotely) and each item in a bulk call a small one (~60 µs). Under load, checks that arrive
- * while a batch is in flight wait for the next batch instead of each paying the fixed cost; with
- * at most two batches in flight the batches grow with the load. A lone check goes out on the next
- * turn of the event loop, so an idle service adds no latency worth measuring. All checks in a
- * batch share one consistency: each request gets the same freshness rule (see FreshEngine), so
- * batching never weakens it.
+ * NOTE: one engine call has a fixed cost (a network round trip remotely), and inside SpiceDB a
+ * bulk call costs about one permission walk per distinct (subject, permission) in it: items of
+ * one subject are grouped into one dispatch. In the embedded engine that walk scans whole
+ * relations (docs/benchmarks.md, "Where the time goes"), so a batch of 32 checks costs little
+ * more than a batch of 16 with the same askers. Under load, checks that arrive while a batch is
+ * in flight wait for the next batch instead of each paying for a walk; the fewer batches in
+ * flight, the larger they grow. The embedded engine runs one at a time (its Go code spreads one
+ * bulk call over the cores by itself); a remote one keeps two in flight to cover the round trip.
+ * A lone check goes out on the next turn of the event loop, so an idle service adds no latency
+ * worth measuring. All checks in a batch share one consistency: each request gets the same
+ * freshness rule (see FreshEngine), so batching never weakens it.
  */
 export class CheckBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
   private scheduled = false;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly engine: AuthzEngine,
     private readonly metrics?: Metrics,
-  ) {}
+    { maxInFlight = 2 }: BatcherOptions = {},
+  ) {
+    this.maxInFlight = maxInFlight;
+  }
 
   /** Checks one item; resolves with its pair (which carries either a result or a per-item error). */
   check(item: v1.CheckBulkPermissionsRequestItem): Promise<BatchedResult> {
@@ -47,7 +59,7 @@ export class CheckBatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -56,7 +68,7 @@ export class CheckBatcher {
   }
 
   private flush(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight++;
       this.send(batch).finally(() => {
