@@ -89,6 +89,7 @@ export async function startRuntime(
     engine,
     checks: new CheckBatcher(engine, metrics, {
       maxInFlight: base.kind === "embedded" ? 1 : 2,
+      deadlineMs: config.SPICEDB_TIMEOUT_MS,
     }),
     decisions: new DecisionCache(
       decisionValidity(config, base, engine),

@@ -1,5 +1,6 @@
 import { v1 } from "@authzed/authzed-node";
 import type { AuthzEngine } from "../authz/engine.js";
+import { EngineError } from "../authz/engine-error.js";
 import type { Metrics } from "../metrics/metrics.js";
 
 /** One item's outcome: its pair (a result or a per-item error) and the batch's zedtoken. */
@@ -12,13 +13,23 @@ interface Pending {
   item: v1.CheckBulkPermissionsRequestItem;
   resolve: (result: BatchedResult) => void;
   reject: (error: unknown) => void;
+  /** Answered already: by its deadline, or by its batch. */
+  settled: boolean;
 }
+
+/** gRPC's DEADLINE_EXCEEDED: callers answer 503 with Retry-After. */
+const DEADLINE_EXCEEDED = 4;
 
 const MAX_BATCH = 500;
 
 export interface BatcherOptions {
   /** Bulk calls in flight at once; checks arriving meanwhile wait and form the next batch. */
   maxInFlight?: number;
+  /**
+   * A check still unanswered this long after it was asked fails with DEADLINE_EXCEEDED (a 503),
+   * time spent waiting for a batch included. 0: no limit of the batcher's own.
+   */
+  deadlineMs?: number;
 }
 
 /**
@@ -41,19 +52,57 @@ export class CheckBatcher {
   private inFlight = 0;
   private scheduled = false;
   private readonly maxInFlight: number;
+  private readonly deadlineMs: number;
 
   constructor(
     private readonly engine: AuthzEngine,
     private readonly metrics?: Metrics,
-    { maxInFlight = 2 }: BatcherOptions = {},
+    { maxInFlight = 2, deadlineMs = 0 }: BatcherOptions = {},
   ) {
     this.maxInFlight = maxInFlight;
+    this.deadlineMs = deadlineMs;
   }
 
-  /** Checks one item; resolves with its pair (which carries either a result or a per-item error). */
+  /**
+   * Checks one item; resolves with its pair (which carries either a result or a per-item error).
+   *
+   * NOTE: the engine's own deadline (SPICEDB_TIMEOUT_MS) starts when a batch is sent; under
+   * overload a check may first wait for several batches, so without a deadline of its own an
+   * answer could take a multiple of it. An expired check is answered with DEADLINE_EXCEEDED at
+   * once, and left out of any batch not yet sent.
+   */
   check(item: v1.CheckBulkPermissionsRequestItem): Promise<BatchedResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      let timer: NodeJS.Timeout | undefined;
+      const pending: Pending = {
+        item,
+        settled: false,
+        resolve: (result) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(timer);
+          resolve(result);
+        },
+        reject: (error) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      if (this.deadlineMs > 0) {
+        timer = setTimeout(
+          () =>
+            pending.reject(
+              new EngineError(
+                DEADLINE_EXCEEDED,
+                `no answer within ${this.deadlineMs} ms (waiting for a batch included)`,
+              ),
+            ),
+          this.deadlineMs,
+        );
+      }
+      this.queue.push(pending);
       this.schedule();
     });
   }
@@ -69,7 +118,8 @@ export class CheckBatcher {
 
   private flush(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const batch = this.queue.splice(0, MAX_BATCH).filter((p) => !p.settled);
+      if (batch.length === 0) continue;
       this.inFlight++;
       this.send(batch).finally(() => {
         this.inFlight--;
