@@ -11,14 +11,19 @@
  * tenantgate adds to every check, bulk items grouped by subject, and two calls at once.
  */
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { v1 } from "@authzed/authzed-node";
+import pg from "pg";
 import { loadRelationships } from "../../src/authz/durable-engine.js";
 import { EmbeddedEngine } from "../../src/authz/embedded/embedded-engine.js";
+import type { AuthzEngine } from "../../src/authz/engine.js";
 import { parseRelationship } from "../../src/authz/relationship-syntax.js";
-import { ROOT } from "./processes.js";
+import { RemoteEngine } from "../../src/authz/remote-engine.js";
+import { cpuSeconds, ROOT } from "./processes.js";
 import { mixedShape, type Shape } from "./shape.js";
+import { startSpiceDb } from "./spicedb.js";
 
 const SIZES = (process.env.ENGINE_SIZES ?? "1000,10000,30000,100000").split(",").map(Number);
 const MEMBERS = 20;
@@ -63,7 +68,11 @@ function consistencyAfter(token: string): v1.Consistency {
   return { requirement: { oneofKind: "atLeastAsFresh", atLeastAsFresh: { token } } };
 }
 
-/** Wall and CPU (this process, all threads: Node and the engine's Go code) in ms. */
+/**
+ * Wall and CPU time in ms. CPU: embedded, this process (all threads: Node and the engine's Go
+ * code); with ENGINE=spicedb, the SpiceDB process and the Postgres backends serving it (this
+ * process, the client, is left out).
+ */
 interface Cost {
   wall: number;
   cpu: number;
@@ -71,42 +80,94 @@ interface Cost {
 
 const per = (cost: Cost, n: number): Cost => ({ wall: cost.wall / n, cpu: cost.cpu / n });
 
+let cpuNow: () => number = () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+};
+
 /**
  * Mean cost of one call of `call` over `rounds` rounds (after 3 unmeasured ones). CPU time is
  * the steadier number on a shared machine: other processes lengthen wall time, not CPU time.
  */
-async function time(rounds: number, call: () => Promise<unknown>): Promise<Cost> {
-  for (let i = 0; i < 3; i++) await call();
+async function time(rounds: number, call: () => Promise<unknown>, warm = 3): Promise<Cost> {
+  for (let i = 0; i < warm; i++) await call();
   const started = performance.now();
-  const cpu = process.cpuUsage();
+  const cpu = cpuNow();
   for (let i = 0; i < rounds; i++) await call();
-  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - started) / rounds, cpu: (cpuNow() - cpu) / rounds };
+}
+
+/** The engine to time: the embedded one, or (ENGINE=spicedb) SPICEDB_BIN on a fresh Postgres database. */
+async function openEngine(workDir: string): Promise<{
+  engine: AuthzEngine;
+  close(): Promise<void>;
+  /** Once the data is in: ANALYZE, and find the Postgres backends whose CPU counts. */
+  settle?(): Promise<void>;
+}> {
+  if (process.env.ENGINE !== "spicedb") {
+    const engine = await EmbeddedEngine.start();
+    return { engine, close: () => engine.close() };
+  }
+  const bin = process.env.SPICEDB_BIN;
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  if (!bin || !adminUrl) throw new Error("ENGINE=spicedb needs SPICEDB_BIN and BENCH_DATABASE_URL");
+  const spicedb = await startSpiceDb(bin, adminUrl, workDir);
+  const engine = new RemoteEngine({
+    endpoint: spicedb.endpoint,
+    presharedKey: spicedb.presharedKey,
+    insecure: true,
+    timeoutMs: 60_000,
+  });
+  const database = new URL(spicedb.databaseUrl).pathname.slice(1);
+  let backends: number[] = [];
+  cpuNow = () =>
+    [spicedb.server.pid, ...backends].reduce<number>(
+      (sum, pid) => sum + (cpuSeconds(pid) ?? 0),
+      0,
+    ) * 1000;
   return {
-    wall: (performance.now() - started) / rounds,
-    cpu: (used.user + used.system) / 1000 / rounds,
+    engine,
+    async close() {
+      await engine.close();
+      await spicedb.stop();
+    },
+    async settle() {
+      const client = new pg.Client({ connectionString: spicedb.databaseUrl });
+      await client.connect();
+      await client.query("ANALYZE");
+      backends = (
+        await client.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [database],
+        )
+      ).rows.map((r) => r.pid);
+      await client.end();
+    },
   };
 }
 
 async function measure(size: number): Promise<Record<string, Cost>> {
   const shape = mixedShape(size, MEMBERS);
-  const engine = await EmbeddedEngine.start();
+  const workDir = mkdtempSync(join(tmpdir(), "tenantgate-bench-engine-"));
+  const opened = await openEngine(workDir);
+  const { engine } = opened;
   try {
-    await engine.writeSchema(readFileSync(join(ROOT, "schema.zed"), "utf8"));
+    await engine.writeSchema(
+      readFileSync(process.env.ENGINE_SCHEMA ?? join(ROOT, "schema.zed"), "utf8"),
+    );
     await loadRelationships(
       engine,
       shape.relationships.map((r) => parseRelationship(r)),
     );
-    const written = await engine.writeRelationships({
-      updates: [
-        {
-          operation: v1.RelationshipUpdate_Operation.TOUCH,
-          relationship: parseRelationship(shape.grants[0] as string),
-        },
-      ],
-      optionalPreconditions: [],
-      optionalTransactionMetadata: undefined,
-    });
-    const consistency = consistencyAfter(written.writtenAt?.token ?? "");
+    await opened.settle?.();
+    const write = (text: string, operation: v1.RelationshipUpdate_Operation) =>
+      engine.writeRelationships({
+        updates: [{ operation, relationship: parseRelationship(text) }],
+        optionalPreconditions: [],
+        optionalTransactionMetadata: undefined,
+      });
+    const written = await write(shape.grants[0] as string, v1.RelationshipUpdate_Operation.TOUCH);
+    let consistency = consistencyAfter(written.writtenAt?.token ?? "");
     const rounds = Math.max(5, Math.round(200_000 / size));
     const bulk = (items: Item[]) =>
       engine.checkBulkPermissions({ items, consistency, withTracing: false });
@@ -175,9 +236,31 @@ async function measure(size: number): Promise<Record<string, Cost>> {
       }),
       100,
     );
+    // tenantgate asks every read to be at least as fresh as its newest write, so each write
+    // starts a new revision, and SpiceDB's caches (keyed by revision) start empty. The first
+    // batch of 16 checks after a write, and a second one at the same revision:
+    let first = { wall: 0, cpu: 0 };
+    let second = { wall: 0, cpu: 0 };
+    const churn = Math.max(3, Math.round(rounds / 8));
+    for (let i = 0; i < churn; i++) {
+      const token = await write(
+        shape.grants[(i % (shape.grants.length - 1)) + 1] as string,
+        i % 2 === 0
+          ? v1.RelationshipUpdate_Operation.TOUCH
+          : v1.RelationshipUpdate_Operation.DELETE,
+      );
+      consistency = consistencyAfter(token.writtenAt?.token ?? "");
+      const a = await time(1, () => bulk(checks(16)), 0);
+      const b = await time(1, () => bulk(checks(16)), 0);
+      first = { wall: first.wall + a.wall, cpu: first.cpu + a.cpu };
+      second = { wall: second.wall + b.wall, cpu: second.cpu + b.cpu };
+    }
+    out["first bulk of 16 checks after a write: per check"] = per(first, churn * 16);
+    out["second bulk of 16 checks at that revision: per check"] = per(second, churn * 16);
     return out;
   } finally {
-    await engine.close();
+    await opened.close();
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -16,7 +16,8 @@
  *   envelope     the embedded mixed run at MIXED_ENVELOPE relationships (default 1000,10000,30000)
  *
  * Other knobs: MIXED_RELATIONSHIPS (100000), MIXED_MEMBERS (20), MIXED_CONNECTIONS (32),
- * MIXED_SECONDS (20), MIXED_WRITES_PER_SECOND (5), MIXED_OVERLOAD_CONNECTIONS (256),
+ * MIXED_SECONDS (20), MIXED_WRITES_PER_SECOND (5), MIXED_OVERLOAD_CONNECTIONS (256), MIXED_SCHEMA
+ * (another schema.zed to measure), MIXED_SPICEDB_FLAGS (extra `spicedb serve` flags),
  * MIXED_PROFILE=DIR (V8 CPU profile of the embedded server), MIXED_PERF=DIR (`perf record` of the
  * server during each mixed row, for bench/mixed/perf-buckets.ts), MIXED_CACHE_DIR (where peers are built
  * and installed, default ~/.cache/tenantgate-bench), MIXED_OUT (results as JSON).
@@ -27,6 +28,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, homedir, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { hashPassword } from "../../src/auth/password.js";
 import { createSession } from "../../src/auth/sessions.js";
 import { loadRelationships } from "../../src/authz/durable-engine.js";
@@ -76,7 +78,8 @@ const ENVELOPE = (process.env.MIXED_ENVELOPE ?? "1000,10000,30000")
   .map((n) => Number(n.trim()))
   .filter((n) => n > 0);
 const CACHE_DIR = process.env.MIXED_CACHE_DIR ?? join(homedir(), ".cache", "tenantgate-bench");
-const SCHEMA_PATH = join(ROOT, "schema.zed");
+/** MIXED_SCHEMA: another schema to measure (it must keep schema.zed's type and relation names). */
+const SCHEMA_PATH = process.env.MIXED_SCHEMA ?? join(ROOT, "schema.zed");
 
 /** One line of the result table. */
 interface Row {
@@ -90,6 +93,8 @@ interface Row {
   /** CPU µs per answered check: the server, and the engine process when it is another one. */
   cpuPerCheck?: number;
   engineCpuPerCheck?: number;
+  /** Postgres backends serving this row, per database: SpiceDB's datastore, the identity store. */
+  postgresCpuPerCheck?: number[];
   /** The service's trivial route in the same run (tenantgate /healthz, better-auth /hello, OpenFGA /healthz). */
   health?: DriveResult;
   /** tenantgate's own metrics over the row: decisions by source, batch sizes, engine call times. */
@@ -262,6 +267,44 @@ async function withPerf<T>(
   }
 }
 
+/** ANALYZE in each database, so that the planner knows the tables as a running system would. */
+async function analyze(adminUrl: string, names: string[]): Promise<void> {
+  for (const name of names) {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      await client.query("ANALYZE");
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+/** The pids of the Postgres backends connected to each of these databases. */
+async function postgresBackends(databases: {
+  adminUrl: string;
+  names: string[];
+}): Promise<Map<string, number[]>> {
+  const client = new pg.Client({ connectionString: databases.adminUrl });
+  await client.connect();
+  try {
+    const result = await client.query<{ pid: number; datname: string }>(
+      "SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1)",
+      [databases.names],
+    );
+    return new Map(
+      databases.names.map((name) => [
+        name,
+        result.rows.filter((r) => r.datname === name).map((r) => r.pid),
+      ]),
+    );
+  } finally {
+    await client.end();
+  }
+}
+
 function drive(plan: DrivePlan, workDir: string): Promise<DriveResult> {
   return runChild<DriveResult>("drive.ts", plan, workDir);
 }
@@ -277,15 +320,43 @@ function admin(plan: AdminPlan, workDir: string): Promise<AdminResult> {
 async function mixed(
   check: DrivePlan,
   write: AdminPlan | undefined,
-  pids: { server: number | undefined; engine?: number | undefined },
+  pids: {
+    server: number | undefined;
+    engine?: number | undefined;
+    /** Postgres databases whose backends' CPU counts too. */
+    databases?: { adminUrl: string; names: string[] };
+  },
   workDir: string,
-): Promise<Pick<Row, "check" | "writes" | "cpuPerCheck" | "engineCpuPerCheck" | "connections">> {
-  const before = { server: cpuSeconds(pids.server), engine: cpuSeconds(pids.engine) };
+): Promise<
+  Pick<
+    Row,
+    "check" | "writes" | "cpuPerCheck" | "engineCpuPerCheck" | "postgresCpuPerCheck" | "connections"
+  >
+> {
+  const backends = pids.databases ? await postgresBackends(pids.databases) : new Map();
+  const postgresCpu = () => {
+    const sums: number[] = [];
+    for (const list of backends.values()) {
+      let sum = 0;
+      for (const pid of list) sum += cpuSeconds(pid) ?? 0;
+      sums.push(sum);
+    }
+    return sums;
+  };
+  const before = {
+    server: cpuSeconds(pids.server),
+    engine: cpuSeconds(pids.engine),
+    postgres: postgresCpu(),
+  };
   const [result, writes] = await Promise.all([
     drive(check, workDir),
     write ? admin(write, workDir) : Promise.resolve(undefined),
   ]);
-  const after = { server: cpuSeconds(pids.server), engine: cpuSeconds(pids.engine) };
+  const after = {
+    server: cpuSeconds(pids.server),
+    engine: cpuSeconds(pids.engine),
+    postgres: postgresCpu(),
+  };
   const perCheck = (a: number | undefined, b: number | undefined) =>
     a !== undefined && b !== undefined && result.requests > 0
       ? Math.round(((a - b) / result.requests) * 1e6)
@@ -296,6 +367,13 @@ async function mixed(
     ...(writes ? { writes } : {}),
     cpuPerCheck: perCheck(after.server, before.server),
     engineCpuPerCheck: perCheck(after.engine, before.engine),
+    ...(backends.size > 0
+      ? {
+          postgresCpuPerCheck: after.postgres.map(
+            (cpu, i) => perCheck(cpu, before.postgres[i]) ?? 0,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -316,12 +394,17 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
     const shape = mixedShape(target.relationships, MEMBERS);
     const env: Record<string, string> = {};
     let engineServer: Server | undefined;
+    const databases: string[] = [];
     if (target.remote) {
       const spicedb = await startSpiceDb(target.remote.bin, target.remote.adminUrl, workDir);
       stops.push(spicedb.stop);
       engineServer = spicedb.server;
       const identity = await createTestDatabase(target.remote.adminUrl, "bench_identity");
       stops.push(identity.drop);
+      databases.push(
+        new URL(spicedb.databaseUrl).pathname.slice(1),
+        new URL(identity.url).pathname.slice(1),
+      );
       Object.assign(env, {
         SPICEDB_ENDPOINT: spicedb.endpoint,
         SPICEDB_PRESHARED_KEY: spicedb.presharedKey,
@@ -331,6 +414,9 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
     }
     log(`${target.label}: seeding ${shape.relationships.length} relationships…`);
     const tokens = await seedTenantgate(dataDir, env, shape);
+    // A production database has planner statistics (autovacuum keeps them); one bulk-loaded a
+    // moment ago has none until autovacuum wakes up, and Postgres then scans whole tables.
+    if (target.remote) await analyze(target.remote.adminUrl, databases);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const profile = process.env.MIXED_PROFILE
@@ -342,7 +428,14 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
       process.execPath,
       [...profile, join(ROOT, "bin/tenantgate.js"), "serve"],
       {
-        env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" },
+        env: {
+          ...process.env,
+          ...env,
+          DATA_DIR: dataDir,
+          SCHEMA_PATH,
+          PORT: String(port),
+          LOG_LEVEL: "warn",
+        },
         log: join(workDir, "tenantgate.log"),
       },
     );
@@ -378,7 +471,13 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
       headers: { authorization: `Bearer ${tokens.admin}` },
       grants: shape.grants,
     });
-    const pids = { server: server.pid, engine: engineServer?.pid };
+    const pids = {
+      server: server.pid,
+      engine: engineServer?.pid,
+      ...(target.remote
+        ? { databases: { adminUrl: target.remote.adminUrl, names: databases } }
+        : {}),
+    };
     log(`${target.label}: warming up…`);
     await mixed(checks(CONNECTIONS, WARMUP_SECONDS), writes(WARMUP_SECONDS), pids, workDir);
 
@@ -587,7 +686,7 @@ function summary(row: Row): string {
   return [
     `${row.label}: ${fixed(c.requestsPerSecond)} checks/s, p50 ${c.p50} ms, p99 ${c.p99} ms, non-200 ${nonOk(c)}`,
     w ? `writes ${w.done}/${w.attempted} (p50 ${w.p50} ms, p99 ${w.p99} ms)` : "",
-    `CPU ${row.cpuPerCheck ?? "?"} µs/check${row.engineCpuPerCheck !== undefined ? ` + engine ${row.engineCpuPerCheck}` : ""}`,
+    `CPU ${row.cpuPerCheck ?? "?"} µs/check${row.engineCpuPerCheck !== undefined ? ` + engine ${row.engineCpuPerCheck}` : ""}${row.postgresCpuPerCheck ? ` + postgres ${row.postgresCpuPerCheck.join(" (SpiceDB) + ")} (identity)` : ""}`,
     row.engine
       ? `engine-answered ${row.engine.fromEngine}/${row.engine.fromEngine + row.engine.fromCache}, mean batch ${row.engine.meanBatch}, bulk call ${row.engine.bulkCallMs} ms`
       : "",
@@ -618,7 +717,7 @@ function markdownTable(rows: Row[]): string {
     const errors = c.errors + c.timeouts;
     const cpu =
       row.engineCpuPerCheck !== undefined
-        ? `${row.cpuPerCheck} + ${row.engineCpuPerCheck} (engine)`
+        ? `${row.cpuPerCheck} + ${row.engineCpuPerCheck} (engine)${row.postgresCpuPerCheck ? ` + ${row.postgresCpuPerCheck.join(" + ")} (Postgres: SpiceDB's, identity)` : ""}`
         : String(row.cpuPerCheck ?? "");
     const engine = row.engine
       ? `${fixed((row.engine.fromEngine / Math.max(1, row.engine.fromEngine + row.engine.fromCache)) * 100, 1)} %`

@@ -20,6 +20,8 @@ export interface SpiceDb {
   endpoint: string;
   presharedKey: string;
   metricsUrl: string;
+  /** Its datastore, a database of its own. */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startSpiceDb(
       endpoint,
       presharedKey,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      databaseUrl: database.url,
       stop: async () => {
         await started.stop();
         await database.drop();
