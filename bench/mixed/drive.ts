@@ -31,6 +31,8 @@ export interface DrivePlan {
   openfga?: { storeId: string; modelId: string };
   /** A request counts as timed out (and its socket is reset) after this long. */
   timeoutSeconds?: number;
+  /** At most this many requests a second in all (a probe rather than a load). */
+  ratePerSecond?: number;
 }
 
 export interface DriveResult {
@@ -133,6 +135,7 @@ async function drive(plan: DrivePlan): Promise<DriveResult> {
     connections: plan.connections,
     duration: plan.seconds,
     timeout: plan.timeoutSeconds ?? 10,
+    ...(plan.ratePerSecond ? { overallRate: plan.ratePerSecond } : {}),
     requests: [request],
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on("response", (_client, status, _bytes, ms) => {

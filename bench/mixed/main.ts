@@ -20,7 +20,8 @@
  * (another schema.zed to measure), MIXED_SPICEDB_FLAGS (extra `spicedb serve` flags),
  * MIXED_PROFILE=DIR (V8 CPU profile of the embedded server), MIXED_PERF=DIR (`perf record` of the
  * server during each mixed row, for bench/mixed/perf-buckets.ts), MIXED_CACHE_DIR (where peers are built
- * and installed, default ~/.cache/tenantgate-bench), MIXED_OUT (results as JSON).
+ * and installed, default ~/.cache/tenantgate-bench), MIXED_OUT (results as JSON), MIXED_KEEP=1 (keep
+ * the work dir with the servers' logs).
  *
  * Results and the machine: docs/benchmarks.md.
  */
@@ -97,6 +98,8 @@ interface Row {
   postgresCpuPerCheck?: number[];
   /** The service's trivial route in the same run (tenantgate /healthz, better-auth /hello, OpenFGA /healthz). */
   health?: DriveResult;
+  /** Overload rows: /healthz asked 10 times a second meanwhile (is the event loop keeping up?). */
+  probe?: DriveResult;
   /** tenantgate's own metrics over the row: decisions by source, batch sizes, engine call times. */
   engine?: EngineStats;
   skipped?: string;
@@ -528,14 +531,33 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
       workDir,
     );
     if (target.extras) {
-      await measured(`mixed at ${OVERLOAD_CONNECTIONS} connections (overload)`, () =>
-        mixed(checks(OVERLOAD_CONNECTIONS, SECONDS), writes(SECONDS), pids, workDir),
+      // A probe of /healthz, 10 a second on its own connection, shows whether the event loop
+      // itself keeps up while the checks overload the engine.
+      let probe: Promise<DriveResult> | undefined;
+      const overload = await measured(
+        `mixed at ${OVERLOAD_CONNECTIONS} connections (overload)`,
+        () => {
+          probe = drive(
+            {
+              kind: "get",
+              url: `${url}/healthz`,
+              connections: 1,
+              seconds: SECONDS,
+              askers: [],
+              ratePerSecond: 10,
+            },
+            workDir,
+          );
+          return mixed(checks(OVERLOAD_CONNECTIONS, SECONDS), writes(SECONDS), pids, workDir);
+        },
       );
+      overload.probe = await probe;
     }
     return rows;
   } finally {
     for (const stop of stops) await stop().catch((error) => log(`stop failed: ${String(error)}`));
-    rmSync(workDir, { recursive: true, force: true });
+    if (process.env.MIXED_KEEP === "1") log(`kept ${workDir} (MIXED_KEEP=1)`);
+    else rmSync(workDir, { recursive: true, force: true });
   }
 }
 
@@ -723,7 +745,7 @@ function markdownTable(rows: Row[]): string {
       ? `${fixed((row.engine.fromEngine / Math.max(1, row.engine.fromEngine + row.engine.fromCache)) * 100, 1)} %`
       : "";
     lines.push(
-      `| ${row.label}${row.connections && row.connections !== CONNECTIONS ? "" : ""} | ${fixed(row.relationships)} | ${fixed(c.requestsPerSecond)} | ${c.p50} | ${c.p99} | ${nonOk(c)}${statuses || errors ? ` (${[statuses, errors ? `${errors} errors/timeouts` : ""].filter(Boolean).join(", ")})` : ""} | ${w ? `${w.done} / ${w.attempted}` : "—"} | ${w ? `${w.p50} / ${w.p99}` : "—"} | ${cpu} | ${engine} | ${row.health ? fixed(row.health.requestsPerSecond) : ""} | ${row.load} |`,
+      `| ${row.label}${row.connections && row.connections !== CONNECTIONS ? "" : ""} | ${fixed(row.relationships)} | ${fixed(c.requestsPerSecond)} | ${c.p50} | ${c.p99} | ${nonOk(c)}${statuses || errors ? ` (${[statuses, errors ? `${errors} errors/timeouts` : ""].filter(Boolean).join(", ")})` : ""} | ${w ? `${w.done} / ${w.attempted}` : "—"} | ${w ? `${w.p50} / ${w.p99}` : "—"} | ${cpu} | ${engine} | ${row.health ? fixed(row.health.requestsPerSecond) : row.probe ? `(probe p99 ${row.probe.p99} ms, max ${row.probe.max} ms)` : ""} | ${row.load} |`,
     );
   }
   return lines.join("\n");
