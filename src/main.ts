@@ -76,7 +76,10 @@ export async function startRuntime(
     engine,
     tenancy,
     schemaMembers: new SchemaMembers(engine, clock),
-    checks: new CheckBatcher(engine, metrics, config.SPICEDB_TIMEOUT_MS),
+    checks: new CheckBatcher(engine, metrics, {
+      maxInFlight: data.embedded ? 1 : 2,
+      deadlineMs: config.SPICEDB_TIMEOUT_MS,
+    }),
     decisions: new DecisionCache(
       decisionValidity(config, data.embedded, engine),
       config.DECISION_CACHE_SIZE,

@@ -14,61 +14,91 @@ interface Pending {
   item: v1.CheckBulkPermissionsRequestItem;
   resolve: (result: BatchedResult) => void;
   reject: (error: unknown) => void;
+  /** Answered already: by its deadline, or by its batch. */
+  settled: boolean;
 }
 
 const MAX_BATCH = 500;
-const MAX_IN_FLIGHT = 2;
+
+export interface BatcherOptions {
+  /** Bulk calls in flight at once; checks arriving meanwhile wait and form the next batch. */
+  maxInFlight?: number;
+  /**
+   * A check still unanswered this long after it was asked fails with DEADLINE_EXCEEDED (a 503),
+   * time spent waiting for a batch included. 0: no limit of the batcher's own.
+   */
+  deadlineMs?: number;
+}
 
 /**
  * Coalesces concurrent permission checks into CheckBulkPermissions calls.
  *
- * NOTE: one engine call has a fixed cost (~0.6 ms in the embedded engine, a network round trip
- * remotely) and each item in a bulk call a small one (~60 µs). Under load, checks that arrive
- * while a batch is in flight wait for the next batch instead of each paying the fixed cost; with
- * at most two batches in flight the batches grow with the load. A lone check goes out on the next
- * turn of the event loop, so an idle service adds no latency worth measuring. All checks in a
- * batch share one consistency: each request gets the same freshness rule (see FreshEngine), so
- * batching never weakens it.
+ * NOTE: one engine call has a fixed cost (a network round trip remotely), and inside SpiceDB a
+ * bulk call costs about one permission walk per distinct (subject, permission) in it: items of
+ * one subject are grouped into one dispatch. In the embedded engine that walk scans whole
+ * relations (docs/benchmarks.md, "Where the time goes"), so a batch of 32 checks costs little
+ * more than a batch of 16 with the same askers. Under load, checks that arrive while a batch is
+ * in flight wait for the next batch instead of each paying for a walk; the fewer batches in
+ * flight, the larger they grow. The embedded engine runs one at a time (its Go code spreads one
+ * bulk call over the cores by itself); a remote one keeps two in flight to cover the round trip.
+ * A lone check goes out on the next turn of the event loop, so an idle service adds no latency
+ * worth measuring. All checks in a batch share one consistency: each request gets the same
+ * freshness rule (see FreshEngine), so batching never weakens it.
  */
 export class CheckBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
   private scheduled = false;
+  private readonly maxInFlight: number;
+  private readonly deadlineMs: number;
 
   constructor(
     private readonly engine: AuthzEngine,
     private readonly metrics?: Metrics,
-    /**
-     * How long a check may take from its arrival here (SPICEDB_TIMEOUT_MS); 0 for no limit. The
-     * engine's own deadline starts only when a batch is sent, so while a hung SpiceDB holds both
-     * batches in flight, a check queued behind them would wait up to twice as long.
-     */
-    private readonly deadlineMs = 0,
-  ) {}
+    { maxInFlight = 2, deadlineMs = 0 }: BatcherOptions = {},
+  ) {
+    this.maxInFlight = maxInFlight;
+    this.deadlineMs = deadlineMs;
+  }
 
-  /** Checks one item; resolves with its pair (which carries either a result or a per-item error). */
+  /**
+   * Checks one item; resolves with its pair (which carries either a result or a per-item error).
+   *
+   * NOTE: the engine's own deadline (SPICEDB_TIMEOUT_MS) starts when a batch is sent; under
+   * overload a check may first wait for several batches, so without a deadline of its own an
+   * answer could take a multiple of it. An expired check is answered with DEADLINE_EXCEEDED at
+   * once, and left out of any batch not yet sent.
+   */
   check(item: v1.CheckBulkPermissionsRequestItem): Promise<BatchedResult> {
     return new Promise((resolve, reject) => {
-      const pending: Pending = { item, resolve, reject };
-      if (this.deadlineMs > 0) {
-        const timer = setTimeout(() => {
-          const queued = this.queue.indexOf(pending);
-          if (queued >= 0) this.queue.splice(queued, 1);
-          reject(
-            new EngineError(
-              GrpcStatus.DEADLINE_EXCEEDED,
-              `no answer within ${this.deadlineMs} ms (SPICEDB_TIMEOUT_MS)`,
-            ),
-          );
-        }, this.deadlineMs);
-        pending.resolve = (result) => {
+      let timer: NodeJS.Timeout | undefined;
+      const pending: Pending = {
+        item,
+        settled: false,
+        resolve: (result) => {
+          if (pending.settled) return;
+          pending.settled = true;
           clearTimeout(timer);
           resolve(result);
-        };
-        pending.reject = (error) => {
+        },
+        reject: (error) => {
+          if (pending.settled) return;
+          pending.settled = true;
           clearTimeout(timer);
           reject(error);
-        };
+        },
+      };
+      if (this.deadlineMs > 0) {
+        timer = setTimeout(
+          () =>
+            pending.reject(
+              new EngineError(
+                GrpcStatus.DEADLINE_EXCEEDED,
+                `no answer within ${this.deadlineMs} ms (waiting for a batch included)`,
+              ),
+            ),
+          this.deadlineMs,
+        );
       }
       this.queue.push(pending);
       this.schedule();
@@ -76,7 +106,7 @@ export class CheckBatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -85,8 +115,9 @@ export class CheckBatcher {
   }
 
   private flush(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH).filter((p) => !p.settled);
+      if (batch.length === 0) continue;
       this.inFlight++;
       this.send(batch).finally(() => {
         this.inFlight--;

@@ -43,7 +43,7 @@ describe("CheckBatcher deadline", () => {
     });
 
   test("every check, queued or in flight, fails with DEADLINE_EXCEEDED within its deadline", async () => {
-    const batcher = new CheckBatcher(engine, undefined, DEADLINE_MS);
+    const batcher = new CheckBatcher(engine, undefined, { deadlineMs: DEADLINE_MS });
     expect((await batcher.check(item(1))).pair.response.oneofKind).toBe("item");
 
     server.process.kill("SIGSTOP");
