@@ -9,6 +9,7 @@ import {
 } from "../auth/service-keys.js";
 import { createUser } from "../auth/sign-in.js";
 import type { Config } from "../config.js";
+import { setOperator } from "../operator/store.js";
 import { CliUsageError } from "./usage-error.js";
 import { withStore } from "./with-store.js";
 
@@ -20,12 +21,12 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** `tenantgate user create --email E --password-stdin [--name N]` */
+/** `tenantgate user create --email E --password-stdin [--name N] [--operator]` */
 export async function runUserCommand(config: Config, args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== "create")
     throw new CliUsageError(
-      "usage: tenantgate user create --email EMAIL --password-stdin [--name NAME]",
+      "usage: tenantgate user create --email EMAIL --password-stdin [--name NAME] [--operator]",
     );
   const { values } = parseArgs({
     args: rest,
@@ -33,6 +34,7 @@ export async function runUserCommand(config: Config, args: string[]): Promise<vo
       email: { type: "string" },
       name: { type: "string" },
       "password-stdin": { type: "boolean" },
+      operator: { type: "boolean" },
     },
   });
   if (!values.email || !values["password-stdin"]) {
@@ -46,13 +48,17 @@ export async function runUserCommand(config: Config, args: string[]): Promise<vo
       `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
     );
   }
-  const user = await withStore(config, (store) =>
-    createUser(
+  const operator = values.operator === true;
+  const user = await withStore(config, async (store) => {
+    const created = await createUser(
       { store, clock: Date.now },
       { email: values.email as string, password, name: values.name ?? null },
-    ),
-  );
-  process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email })}\n`);
+    );
+    // An operator sees the console's instance view (tenants, users, service keys, status).
+    if (operator) await setOperator(store, created.id, true);
+    return created;
+  });
+  process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email, operator })}\n`);
 }
 
 /** `tenantgate service-key create|list|revoke` */

@@ -24,8 +24,9 @@ commands:
   schema validate [FILE...]      check .zed schemas and zed validation YAML files on a real engine
   schema diff [FILE] TARGET      the changes FILE (./schema.zed) makes to TARGET's schema
   schema apply [FILE] TARGET     write FILE to TARGET: --against HOST:PORT | --against-data-dir DIR
-  user create --email E --password-stdin [--name N]
-                                 create a user (password read from stdin)
+  user create --email E --password-stdin [--name N] [--operator]
+                                 create a user (password read from stdin); --operator
+                                 shows them the console's instance view
   service-key create --name N [--scope check|write]
                                  create a key for another service; prints the token once
   service-key list               list keys (never their secrets)

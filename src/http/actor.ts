@@ -4,12 +4,19 @@ import type { Context, MiddlewareHandler } from "hono";
 import { SERVICE_KEY_PREFIX, type ServiceKey, validateServiceKey } from "../auth/service-keys.js";
 import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
+import type { ViewAs } from "../operator/view-as.js";
 import type { AppEnv } from "./services.js";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "./session-cookie.js";
 
 /** Who is making the request: a signed-in user, or another service with its key. */
 export type Actor =
-  | (ValidatedSession & { kind: "user"; token: string; via: "cookie" | "bearer" })
+  | (ValidatedSession & {
+      kind: "user";
+      token: string;
+      via: "cookie" | "bearer";
+      /** An operator looking read-only through this user's account (operator/view-as.ts). */
+      viewAs?: ViewAs;
+    })
   | { kind: "service"; key: ServiceKey };
 
 export type UserActor = Extract<Actor, { kind: "user" }>;

@@ -5,8 +5,12 @@ import { checkRoutes } from "../check/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
 import { metricsRoutes } from "../metrics/routes.js";
+import { operatorRoutes } from "../operator/routes.js";
+import { applyViewAs } from "../operator/view-as-middleware.js";
 import { relationshipRoutes } from "../relationships/routes.js";
 import { roleRoutes } from "../roles/routes.js";
+import { schemaRoutes } from "../schema/routes.js";
+import { abilitiesRoutes } from "../tenancy/abilities-routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
 import { authenticate, csrfProtection } from "./actor.js";
 import { renderApiReference } from "./api-reference.js";
@@ -64,13 +68,16 @@ export function createApp(services: AppServices) {
 
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
-  app.use("/v1/*", authenticate, csrfProtection);
+  app.use("/v1/*", authenticate, applyViewAs, csrfProtection);
   app.route("/", authRoutes);
   app.route("/", tenancyRoutes);
+  app.route("/", abilitiesRoutes);
   app.route("/", checkRoutes);
   app.route("/", relationshipRoutes);
   app.route("/", roleRoutes);
   app.route("/", auditRoutes);
+  app.route("/", schemaRoutes);
+  app.route("/", operatorRoutes);
 
   const document = {
     openapi: "3.0.3",

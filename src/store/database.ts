@@ -6,6 +6,7 @@ import * as identity from "./migrations/0001_identity.js";
 import * as serviceKeys from "./migrations/0002_service_keys_and_freshness.js";
 import * as auditAndRoles from "./migrations/0003_audit_and_roles.js";
 import * as invitationRevocation from "./migrations/0004_invitation_revocation.js";
+import * as operators from "./migrations/0005_operators.js";
 import type { StoreChanges } from "./store-changes.js";
 import type { Tables } from "./tables.js";
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0002_service_keys_and_freshness": serviceKeys,
   "0003_audit_and_roles": auditAndRoles,
   "0004_invitation_revocation": invitationRevocation,
+  "0005_operators": operators,
 };
 
 // Postgres returns int8 as strings; our bigints are unix milliseconds, well within 2^53.

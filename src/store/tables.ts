@@ -7,6 +7,11 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   password_changed_at: number;
+  /**
+   * 1 for an operator (`tenantgate user create --operator`: the instance view in the console);
+   * 0 otherwise. Optional here because the column has a default and most code never names it.
+   */
+  operator?: number;
 }
 
 export interface SessionsTable {
@@ -94,6 +99,18 @@ export interface RolesTable {
   created_at: number;
 }
 
+/** An operator's stated, time-limited, read-only look at the console as one account sees it. */
+export interface ViewAsGrantsTable {
+  id: string;
+  operator_user_id: string;
+  account_id: string;
+  tenant_id: string;
+  reason: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
 export interface Tables {
   users: UsersTable;
   sessions: SessionsTable;
@@ -104,4 +121,5 @@ export interface Tables {
   authz_freshness: AuthzFreshnessTable;
   audit_log: AuditLogTable;
   roles: RolesTable;
+  view_as_grants: ViewAsGrantsTable;
 }

@@ -54,6 +54,7 @@ export async function listMembers({
       userId: a.userId,
       email: a.email,
       name: a.name,
+      since: a.since,
       roles: roles.get(a.accountId) ?? [],
     }));
 }

@@ -13,7 +13,9 @@ import {
   TenantId,
   UserSchema,
 } from "../http/schemas.js";
+import { isOperator } from "../operator/store.js";
 import { confirmActiveAccount, switchActiveTenant } from "./active-account.js";
+import { inviteMany } from "./bulk-invitations.js";
 import { createTenant } from "./create-tenant.js";
 import {
   acceptInvitation,
@@ -51,6 +53,19 @@ tenancyRoutes.openapi(
                 }),
               ),
               expiresAt: z.string(),
+              operator: z.boolean().openapi({
+                description: "an operator of this installation (the console's instance view)",
+              }),
+              viewAs: z
+                .object({
+                  id: z.string(),
+                  accountId: z.string(),
+                  tenantId: z.string(),
+                  reason: z.string(),
+                  expiresAt: z.string(),
+                })
+                .nullable()
+                .openapi({ description: "set while an operator views read-only as this account" }),
             }),
           },
         },
@@ -61,10 +76,14 @@ tenancyRoutes.openapi(
   async (c) => {
     const actor = requireUser(c);
     const services = c.get("services");
-    const [active, accounts] = await Promise.all([
+    const { viewAs } = actor;
+    const [active, allAccounts, operator] = await Promise.all([
       confirmActiveAccount(services, actor.user.id, actor.session.activeAccountId),
       listUserAccounts(services.store, actor.user.id),
+      viewAs ? false : isOperator(services.store, actor.user.id),
     ]);
+    // Viewing as an account shows that account's tenant only.
+    const accounts = viewAs ? allAccounts.filter((a) => a.id === viewAs.accountId) : allAccounts;
     const withRoles = await Promise.all(
       accounts.map(async (a) => ({
         id: a.id,
@@ -78,6 +97,16 @@ tenancyRoutes.openapi(
         activeAccount: active ? { id: active.id, tenantId: active.tenantId } : null,
         accounts: withRoles.filter((a) => a.roles.length > 0),
         expiresAt: isoTime(actor.session.expiresAt),
+        operator,
+        viewAs: viewAs
+          ? {
+              id: viewAs.id,
+              accountId: viewAs.accountId,
+              tenantId: viewAs.tenantId,
+              reason: viewAs.reason,
+              expiresAt: isoTime(viewAs.expiresAt),
+            }
+          : null,
       },
       200,
     );
@@ -148,6 +177,7 @@ const Member = z
     userId: z.string(),
     email: z.string(),
     name: z.string().nullable(),
+    since: z.string().openapi({ description: "when the account joined the tenant" }),
     roles: z.array(MembershipRoleSchema),
   })
   .openapi("Member");
@@ -167,11 +197,10 @@ tenancyRoutes.openapi(
       ...problems(400, 401, 403),
     },
   }),
-  async (c) =>
-    c.json(
-      { members: await listMembers({ ctx: userActionContext(c), input: c.req.valid("param") }) },
-      200,
-    ),
+  async (c) => {
+    const members = await listMembers({ ctx: userActionContext(c), input: c.req.valid("param") });
+    return c.json({ members: members.map((m) => ({ ...m, since: isoTime(m.since) })) }, 200);
+  },
 );
 
 tenancyRoutes.openapi(
@@ -211,6 +240,68 @@ tenancyRoutes.openapi(
       input: { ...c.req.valid("param"), ...c.req.valid("json") },
     });
     return c.json({ invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }, 201);
+  },
+);
+
+tenancyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/tenants/{tenantId}/invitations/bulk",
+    tags: ["tenants"],
+    summary: "Invite many at once, one result per row (needs manage_members)",
+    description:
+      "Each row is invited as by the single route; a bad row does not stop the others. Statuses: invited (with the token, shown only here), already_member, invalid (address or role), refused (e.g. an owner without manage_owners).",
+    request: {
+      params: TenantParams,
+      body: json(
+        z.object({
+          invitations: z
+            .array(z.object({ email: z.string().max(1000), role: z.string().max(100) }))
+            .min(1)
+            .max(200),
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "one result per row, in order",
+        content: {
+          "application/json": {
+            schema: z.object({
+              results: z.array(
+                z.object({
+                  email: z.string(),
+                  role: z.string(),
+                  status: z.enum(["invited", "already_member", "invalid", "refused"]),
+                  detail: z.string().optional(),
+                  invitation: z
+                    .object({ id: z.string(), token: z.string(), expiresAt: z.string() })
+                    .optional(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const results = await inviteMany({
+      ctx: userActionContext(c),
+      input: { ...c.req.valid("param"), ...c.req.valid("json") },
+    });
+    return c.json(
+      {
+        results: results.map(({ invitation, ...row }) => ({
+          ...row,
+          ...(invitation
+            ? { invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }
+            : {}),
+        })),
+      },
+      200,
+    );
   },
 );
 

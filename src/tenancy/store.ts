@@ -91,7 +91,13 @@ export async function listTenantAccounts(store: Store, tenantId: string) {
   return store
     .selectFrom("accounts")
     .innerJoin("users", "users.id", "accounts.user_id")
-    .select(["accounts.id as accountId", "users.id as userId", "users.email", "users.name"])
+    .select([
+      "accounts.id as accountId",
+      "users.id as userId",
+      "users.email",
+      "users.name",
+      "accounts.created_at as since",
+    ])
     .where("accounts.tenant_id", "=", tenantId)
     .where("accounts.disabled_at", "is", null)
     .orderBy("accounts.created_at")

@@ -266,6 +266,8 @@ describe("fuzzing every route", () => {
     "relationships",
     "roles",
     "audit",
+    "schema",
+    "operator",
     "operations",
   ];
 

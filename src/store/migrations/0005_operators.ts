@@ -1,0 +1,24 @@
+import type { Kysely } from "kysely";
+
+/**
+ * Operators (the people who run tenantgate: `tenantgate user create --operator`) and their
+ * "view as" grants: a stated reason to see the console as one account sees it, read-only, for a
+ * limited time. Grants are never deleted, only ended, so they stay as evidence beside the audit log.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .alterTable("users")
+    .addColumn("operator", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .createTable("view_as_grants")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("operator_user_id", "text", (c) => c.notNull().references("users.id"))
+    .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+    .addColumn("tenant_id", "text", (c) => c.notNull())
+    .addColumn("reason", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .addColumn("ended_at", "bigint")
+    .execute();
+}
