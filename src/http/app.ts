@@ -2,6 +2,7 @@ import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { EngineError } from "../authz/engine-error.js";
 import { checkRoutes } from "../check/routes.js";
+import { consoleRoutes } from "../console/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
 import { metricsRoutes } from "../metrics/routes.js";
@@ -13,7 +14,6 @@ import { schemaRoutes } from "../schema/routes.js";
 import { abilitiesRoutes } from "../tenancy/abilities-routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
 import { authenticate, csrfProtection } from "./actor.js";
-import { renderApiReference } from "./api-reference.js";
 import { limitBody } from "./body-limit.js";
 import { problemResponse, toAppError } from "./problem.js";
 import { responseHeaders } from "./response-headers.js";
@@ -89,7 +89,7 @@ export function createApp(services: AppServices) {
     },
   };
   app.doc("/openapi.json", document);
-  app.get("/docs", (c) => c.html(renderApiReference(app.getOpenAPIDocument(document) as never)));
+  app.route("/", consoleRoutes);
 
   app.notFound((c) =>
     problemResponse(

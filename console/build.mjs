@@ -1,0 +1,38 @@
+// Builds the admin console into dist/console (run by `npm run build:console`, part of `prepare`):
+// the client bundle and stylesheet, and the OpenAPI renderer (Swagger UI) copied from its
+// package, so that every asset the console and /docs load comes from this package and nothing
+// from a CDN. Nothing here is committed; dist/ is ignored.
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist", "console");
+const require = createRequire(import.meta.url);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "docs"), { recursive: true });
+
+await build({
+  entryPoints: {
+    console: join(root, "console/src/main.tsx"),
+    docs: join(root, "console/src/docs.ts"),
+  },
+  outdir: join(out, "assets"),
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: "linked",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  legalComments: "linked",
+  logLevel: "warning",
+});
+copyFileSync(join(root, "console/src/console.css"), join(out, "assets", "console.css"));
+
+const swagger = dirname(require.resolve("swagger-ui-dist/package.json"));
+for (const file of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"])
+  copyFileSync(join(swagger, file), join(out, "docs", file));
