@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type RunningServer, startServer } from "../support/processes.js";
 import { createTempDir, removeDir } from "../support/temp-dir.js";
@@ -9,6 +9,7 @@ import {
   person,
   warnSkipped,
 } from "./browser-support.js";
+import { activeTenant, askInConsole, createTenantInConsole, PASSWORD } from "./console-helpers.js";
 
 /**
  * The seed problem, through the console in a real browser against a real `tenantgate serve`
@@ -19,34 +20,6 @@ import {
  */
 const skip = browserSkipReason();
 if (skip) warnSkipped(skip);
-
-const PASSWORD = "correct horse battery";
-
-async function createTenant(page: Page, name: string) {
-  await page.goto("/#/");
-  await page.getByRole("textbox", { name: "Name" }).fill(name);
-  await page.getByRole("button", { name: "Create tenant" }).click();
-  await expect.poll(() => page.locator(".top select").inputValue()).not.toBe("");
-  await page.getByText(`Active tenant: ${name}`).waitFor();
-}
-
-/** The tenant the header's switcher marks active. */
-const activeTenant = (page: Page) => page.locator(".top select option:checked").textContent();
-
-/** The permission checker's answer for the page's own account. */
-async function ask(page: Page, resource: string, permission: string, account?: string) {
-  await page.goto("/#/ask");
-  await page.getByRole("heading", { name: "Ask a question" }).waitFor();
-  if (account) await page.getByLabel("Account", { exact: true }).selectOption({ label: account });
-  const [type, id] = resource.split(":") as [string, string];
-  await page.getByLabel("Type", { exact: true }).selectOption(type);
-  await page.getByLabel("Object id").fill(id);
-  await page.getByLabel("Permission", { exact: true }).selectOption(permission);
-  await page.getByRole("button", { name: "Ask", exact: true }).click();
-  const answer = page.locator(".result h2 .answer");
-  await answer.waitFor();
-  return answer.textContent();
-}
 
 describe.skipIf(skip)("the seed scenario in the console", () => {
   let server: RunningServer;
@@ -85,7 +58,7 @@ describe.skipIf(skip)("the seed scenario in the console", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("You belong to no tenant yet").waitFor();
     await lookAt(page, "tenants-empty");
-    await createTenant(page, "Acme");
+    await createTenantInConsole(page, "Acme");
     tenantA = await page.locator(".top select").inputValue();
     expect(tenantA).toMatch(/^ten_/);
     await lookAt(page, "tenants");
@@ -118,7 +91,7 @@ describe.skipIf(skip)("the seed scenario in the console", () => {
     await page.getByRole("button", { name: "Create account and join" }).click();
     await page.getByText("Active tenant: Acme").waitFor();
     expect(new URL(page.url()).pathname).toBe("/");
-    await createTenant(page, "Bob's own");
+    await createTenantInConsole(page, "Bob's own");
   });
 
   test("Alice grants Bob edit on project p1 and asks the checker about him", async () => {
@@ -140,7 +113,7 @@ describe.skipIf(skip)("the seed scenario in the console", () => {
     await page.getByText(`project:p1#editor@${bobSubject}`).first().waitFor();
     await lookAt(page, "relationships");
 
-    expect(await ask(page, "project:p1", "edit", bobEmail)).toBe("Allowed");
+    expect(await askInConsole(page, "project:p1", "edit", bobEmail)).toBe("Allowed");
     await page.getByRole("heading", { name: "Why" }).waitFor();
     await lookAt(page, "ask");
     await page.getByRole("button", { name: "Watch this question" }).click();
@@ -151,16 +124,16 @@ describe.skipIf(skip)("the seed scenario in the console", () => {
     const { page } = bob;
     await page.goto("/#/");
     await page.getByText("Active tenant: Bob's own").waitFor();
-    expect(await ask(page, "project:p1", "edit")).toBe("Denied");
+    expect(await askInConsole(page, "project:p1", "edit")).toBe("Denied");
     await page.getByLabel("Tenant", { exact: true }).selectOption({ label: "Acme" });
     await page.getByRole("button", { name: "Switch" }).click();
     await expect.poll(() => activeTenant(page)).toBe("Acme (active)");
-    expect(await ask(page, "project:p1", "edit")).toBe("Allowed");
+    expect(await askInConsole(page, "project:p1", "edit")).toBe("Allowed");
     await lookAt(page, "ask-member");
     await page.getByLabel("Tenant", { exact: true }).selectOption({ label: "Bob's own" });
     await page.getByRole("button", { name: "Switch" }).click();
     await expect.poll(() => activeTenant(page)).toBe("Bob's own (active)");
-    expect(await ask(page, "project:p1", "edit")).toBe("Denied");
+    expect(await askInConsole(page, "project:p1", "edit")).toBe("Denied");
     // Back in A for the last step, where Alice removes him.
     await page.getByLabel("Tenant", { exact: true }).selectOption({ label: "Acme" });
     await page.getByRole("button", { name: "Switch" }).click();

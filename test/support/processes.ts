@@ -22,10 +22,17 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs a node script to completion (killed after `timeoutMs`), collecting its output. */
+/**
+ * Runs a node script to completion (killed after `timeoutMs`), collecting its output; `input`
+ * is written to its standard input, which is then closed.
+ */
 export function runNode(
   args: string[],
-  { env = {}, timeoutMs = 30_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
+  {
+    env = {},
+    timeoutMs = 30_000,
+    input,
+  }: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(env) });
@@ -34,6 +41,7 @@ export function runNode(
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    if (input !== undefined) child.stdin.end(input);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -45,7 +53,7 @@ export function runNode(
 /** Runs `bin/tenantgate.js ARGS` to completion. */
 export function runCli(
   args: string[],
-  options?: { env?: Record<string, string>; timeoutMs?: number },
+  options?: { env?: Record<string, string>; timeoutMs?: number; input?: string },
 ) {
   return runNode([CLI_PATH, ...args], options);
 }

@@ -64,7 +64,9 @@ export function BulkInvite({ tenantId, onInvited }: { tenantId: string; onInvite
         }}
       >
         <label>
-          Addresses: one per line, <code>email</code> or <code>email,role</code> (CSV welcome)
+          <span>
+            Addresses: one per line, <code>email</code> or <code>email,role</code> (CSV welcome)
+          </span>
           <textarea rows={5} value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </label>
         <Choice

@@ -85,7 +85,10 @@ function MemberRow({
           </p>
         ) : null}
       </td>
-      <td>{when(member.since)}</td>
+      <td>
+        <span class="narrow-only">Member since </span>
+        {when(member.since)}
+      </td>
       <td>
         {mayTouch ? (
           <button

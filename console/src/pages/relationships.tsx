@@ -279,8 +279,10 @@ function Editor({
         }}
       >
         <label>
-          Relationships, one per line (SpiceDB syntax, e.g.{" "}
-          <code>project:p1#editor@account:acc_1</code>)
+          <span>
+            Relationships, one per line (SpiceDB syntax, e.g.{" "}
+            <code>project:p1#editor@account:acc_1</code>)
+          </span>
           <textarea
             rows={6}
             class="mono"
