@@ -31,7 +31,8 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
-copyFileSync(join(root, "console/src/console.css"), join(out, "assets", "console.css"));
+for (const sheet of ["console.css", "docs.css"])
+  copyFileSync(join(root, "console/src", sheet), join(out, "assets", sheet));
 
 const swagger = dirname(require.resolve("swagger-ui-dist/package.json"));
 for (const file of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"])

@@ -47,6 +47,7 @@ export function apiReferencePage(title: string): string {
 <title>${escapeHtml(title)} API reference</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="stylesheet" href="/assets/docs.css">
 <script src="/docs/assets/swagger-ui-bundle.js" defer></script>
 <script type="module" src="/assets/docs.js"></script>
 </head>

@@ -105,7 +105,9 @@ function StatusPanel() {
         Show metrics whose name contains
         <input type="text" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
       </label>
-      <div class="scroll">
+      {/* Focusable, so the scrolled table can be scrolled by keyboard too. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region needs keyboard access */}
+      <section class="scroll" tabIndex={0} aria-label="Metrics">
         <table class="metrics">
           <caption class="sr-only">Metrics</caption>
           <thead>
@@ -129,7 +131,7 @@ function StatusPanel() {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </>
   );
 }
