@@ -23,6 +23,7 @@ if (withoutSpicedb && !registry[warned]) {
 
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/build-console.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Each test file starts its own embedded SpiceDB; two cores run two files at a time.

@@ -95,6 +95,20 @@ const MATRIX: Record<string, Row> = {
     expected: row({ all: 200 }, 200),
   },
   "GET /docs": { call: () => ({ method: "GET", path: "/docs" }), expected: row({ all: 200 }, 200) },
+  "GET /docs/assets/:file": {
+    call: () => ({ method: "GET", path: "/docs/assets/swagger-ui.css" }),
+    expected: row({ all: 200 }, 200),
+  },
+  // The console is a page and its files: the data it shows comes from the routes below.
+  "GET /": { call: () => ({ method: "GET", path: "/" }), expected: row({ all: 200 }, 200) },
+  "GET /invite/:token": {
+    call: () => ({ method: "GET", path: "/invite/tgi_whatever" }),
+    expected: row({ all: 200 }, 200),
+  },
+  "GET /assets/:file": {
+    call: () => ({ method: "GET", path: "/assets/console.js" }),
+    expected: row({ all: 200 }, 200),
+  },
 
   "POST /v1/auth/signup": {
     call: () => ({

@@ -29,12 +29,20 @@ test("the OpenAPI document is generated from the routes", async () => {
   }
 });
 
-test("the reference page lists the routes without loading anything from elsewhere", async () => {
+test("the reference page loads its renderer from this package only, under a strict CSP", async () => {
   const response = await h.request("/docs");
   expect(response.headers.get("content-type")).toContain("text/html");
+  expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
   const html = await response.text();
-  expect(html).toContain("/v1/check");
-  expect(html).not.toMatch(/<script|https?:\/\/cdn/);
+  const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+  expect(sources.length).toBeGreaterThan(2);
+  for (const source of sources.filter((s) => !s.startsWith("data:"))) {
+    expect(source.startsWith("/"), source).toBe(true);
+    expect((await h.request(source)).status, source).toBe(200);
+  }
+  expect(html).not.toMatch(/<script>|<style|style="/);
+  // What it renders: the document generated from the routes.
+  expect(await (await h.request("/openapi.json")).text()).toContain("/v1/check");
 });
 
 test("metrics count requests by route pattern, check decisions and engine calls", async () => {
