@@ -9,13 +9,26 @@ import type { AuditEntry, Member } from "../types.js";
 /** `datetime-local` input value → ISO time (the browser's zone), or undefined. */
 const isoFrom = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
-/** What an entry changed, in a line or a few. */
+/** What an entry changed, in a line or a few, in words where the log has a known shape. */
 function describe(updates: unknown): string[] {
   if (Array.isArray(updates))
     return updates.map((u) => {
       const { operation, relationship } = u as { operation?: string; relationship?: string };
       return `${operation ?? ""} ${relationship ?? ""}`.trim();
     });
+  const entry = updates as Record<string, Record<string, unknown> | undefined>;
+  if (entry.deleteFilter)
+    return [
+      `delete every ${Object.entries(entry.deleteFilter)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(" ")}`,
+    ];
+  if (entry.invitation)
+    return [`${entry.invitation.email} as ${entry.invitation.role} (${entry.invitation.id})`];
+  if (entry.viewAs)
+    return [
+      `view as ${entry.viewAs.accountId}${entry.viewAs.reason ? `: “${entry.viewAs.reason}”` : ""}`,
+    ];
   return [JSON.stringify(updates)];
 }
 

@@ -49,8 +49,11 @@ function StatusPanel() {
   if (status.loading && !status.data) return <Loading what="the instance status" />;
   if (status.error) return <ProblemNote problem={status.error} />;
   const s = status.data as Status;
+  // tenantgate's own numbers first, the process's and Node's after.
+  const generic = (name: string) => /_(process|nodejs)_/.test(name);
   const rows = s.metrics
     .filter((m) => m.name.includes(filter.trim()))
+    .sort((a, b) => Number(generic(a.name)) - Number(generic(b.name)))
     .flatMap((m) =>
       m.values.map((v) => ({
         name: `${m.name}${v.series ? `_${v.series}` : ""}`,
