@@ -45,8 +45,12 @@ describe("operators", () => {
   test("status, tenants and users, a page at a time", async () => {
     const status = await json(await h.request("/v1/operator/status", { token: operator.token }));
     expect(status.status).toBe(200);
-    expect(status.body.engine).toMatchObject({ kind: "embedded", ready: true });
-    expect(status.body.store).toMatchObject({ kind: "sqlite", ready: true });
+    const { engine, config } = h.runtime.services;
+    expect(status.body.engine).toMatchObject({ kind: engine.kind, ready: true });
+    expect(status.body.store).toMatchObject({
+      kind: config.DATABASE_URL ? "postgres" : "sqlite",
+      ready: true,
+    });
     expect(status.body.counts.tenants).toBeGreaterThanOrEqual(1);
     expect(status.body.metrics.map((m: { name: string }) => m.name)).toContain(
       "tenantgate_http_requests_total",
