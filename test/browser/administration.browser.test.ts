@@ -130,7 +130,7 @@ describe.skipIf(skip)("administering a tenant in the console", () => {
     await card.waitFor();
     await card.getByLabel("Assign to", { exact: true }).selectOption({ label: miaEmail });
     await card.getByRole("button", { name: "Assign", exact: true }).click();
-    await page.locator("article").filter({ hasText: miaEmail }).waitFor();
+    await card.locator(".chips li").filter({ hasText: miaEmail }).waitFor();
     await lookAt(page, "roles");
     expect(await askInConsole(page, "project:x1", "edit", miaEmail)).toBe("Allowed");
 
@@ -211,6 +211,30 @@ describe.skipIf(skip)("administering a tenant in the console", () => {
     await page.goto("/#/watches");
     await page.getByText("No watches yet.").waitFor();
     await lookAt(page, "watches");
+  });
+
+  test("keyboard only: sign in, skip to the content, reach a page from the navigation", async () => {
+    const { page, assertClean } = await person(browser, server.url);
+    await page.goto("/#/signin");
+    await page.getByRole("heading", { name: "Sign in to tenantgate" }).waitFor();
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(miaEmail);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Your tenants" }).waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
+    // Through the header (brand, switcher, sign out) to the navigation's second link.
+    let focused = "";
+    for (let i = 0; i < 12 && focused !== "Members"; i++) {
+      await page.keyboard.press("Tab");
+      focused = (await page.evaluate("document.activeElement.textContent")) as string;
+    }
+    expect(focused).toBe("Members");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Members of Globex" }).waitFor();
+    assertClean();
   });
 
   test("sessions: listed; signing out everywhere ends the other browser's session too", async () => {

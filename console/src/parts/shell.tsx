@@ -127,10 +127,13 @@ export function Shell({ route }: { route: Route }) {
   const page = route.page === "signin" || route.page === "signup" ? "home" : route.page;
   const entry = page === "invite" ? undefined : PAGES[page];
   const title = route.page === "invite" ? "Invitation" : (entry?.title ?? "Not found");
+  const firstPage = useRef(true);
   useEffect(() => {
     document.title = `${title} · tenantgate`;
-    // Tell screen readers the page changed: focus moves to the new page's content.
-    heading.current?.focus();
+    // After a move to another page, focus goes to its content (so screen readers announce it);
+    // on the first page it stays at the top, where the skip link is.
+    if (firstPage.current) firstPage.current = false;
+    else heading.current?.focus();
   }, [title]);
   const visible = Object.entries(PAGES).filter(([, p]) => p.shown(state));
   return (
