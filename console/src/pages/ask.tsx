@@ -175,7 +175,19 @@ export function AskPage() {
             <p>Needs caveat context: {answer.result.missingContext.join(", ")}.</p>
           ) : null}
           {answer.result.explain ? (
-            <ExplainTree root={answer.result.explain} schema={schema.data} />
+            <ExplainTree
+              root={answer.result.explain}
+              schema={schema.data}
+              names={
+                new Map([
+                  [`tenant:${tenant.id}`, `tenant ${tenant.name}`],
+                  [`account:${own}`, session.user.email],
+                  ...(members.data?.members ?? []).map(
+                    (m) => [`account:${m.accountId}`, m.email] as [string, string],
+                  ),
+                ])
+              }
+            />
           ) : null}
           <button
             type="button"

@@ -23,7 +23,23 @@ function mayExpire(schema: SchemaInfo | undefined, type: string, name: string): 
   );
 }
 
-function Node({ node, schema }: { node: ExplainNode; schema: SchemaInfo | undefined }) {
+/** Object references the person knows by name (accounts by email, the tenant by its name). */
+export type Names = Map<string, string>;
+
+function Named({ reference, names }: { reference: string; names: Names }) {
+  const name = names.get(reference);
+  return name ? <abbr title={reference}>{name}</abbr> : <>{reference}</>;
+}
+
+function Node({
+  node,
+  schema,
+  names,
+}: {
+  node: ExplainNode;
+  schema: SchemaInfo | undefined;
+  names: Names;
+}) {
   const p = parts(node.check);
   return (
     <li class={`trace trace-${node.result}`}>
@@ -31,8 +47,8 @@ function Node({ node, schema }: { node: ExplainNode; schema: SchemaInfo | undefi
         <Answer permissionship={node.result} /> <span class="kind">{node.kind}</span>{" "}
         {p ? (
           <code>
-            {p.type}:{p.id}
-            <strong>#{p.name}</strong>@{p.subject}
+            <Named reference={`${p.type}:${p.id}`} names={names} />
+            <strong>#{p.name}</strong>@<Named reference={p.subject} names={names} />
           </code>
         ) : (
           <code>{node.check}</code>
@@ -55,7 +71,7 @@ function Node({ node, schema }: { node: ExplainNode; schema: SchemaInfo | undefi
       {node.children ? (
         <ul>
           {node.children.map((child, i) => (
-            <Node key={`${i}-${child.check}`} node={child} schema={schema} />
+            <Node key={`${i}-${child.check}`} node={child} schema={schema} names={names} />
           ))}
         </ul>
       ) : null}
@@ -70,15 +86,17 @@ function Node({ node, schema }: { node: ExplainNode; schema: SchemaInfo | undefi
 export function ExplainTree({
   root,
   schema,
+  names,
 }: {
   root: ExplainNode;
   schema: SchemaInfo | undefined;
+  names: Names;
 }) {
   return (
     <div class="explain">
       <h3>Why</h3>
       <ul class="tree" aria-label="Explanation">
-        <Node node={root} schema={schema} />
+        <Node node={root} schema={schema} names={names} />
       </ul>
     </div>
   );
