@@ -82,6 +82,32 @@ describe.skipIf(skip)("administering a tenant in the console", () => {
     await mia.page.getByText("Active tenant: Globex").waitFor();
   });
 
+  test("someone who already has an account signs in from the invitation link and joins", async () => {
+    const kim = await person(browser, server.url);
+    const kimEmail = `kim-${stamp}@example.com`;
+    await signUpInConsole(kim.page, kimEmail);
+    await kim.page.getByRole("button", { name: "Sign out" }).click();
+    await kim.page.getByRole("heading", { name: "Sign in to tenantgate" }).waitFor();
+
+    const { page } = owner;
+    await page.goto("/#/members");
+    await page.getByRole("textbox", { name: "Email", exact: true }).fill(kimEmail);
+    await page
+      .locator("form")
+      .filter({ has: page.getByRole("button", { name: "Invite", exact: true }) })
+      .getByRole("button", { name: "Invite", exact: true })
+      .click();
+    const link = await page.getByLabel("Invitation link").inputValue();
+
+    await kim.page.goto(link);
+    await kim.page.getByRole("button", { name: "I have an account" }).click();
+    await kim.page.getByLabel("Email").fill(kimEmail);
+    await kim.page.getByLabel("Password").fill(PASSWORD);
+    await kim.page.getByRole("button", { name: "Sign in and join" }).click();
+    await kim.page.getByText("Active tenant: Globex").waitFor();
+    kim.assertClean();
+  });
+
   test("relationships: lines read into rows, a refusal marked on its line, then written, browsed and removed", async () => {
     const { page } = owner;
     await page.goto("/#/relationships");
