@@ -1,4 +1,4 @@
-// Builds the admin console into dist/console (run by `npm run build:console`, part of `prepare`):
+// Builds the admin console into dist/public (run by `npm run build:console`, part of `prepare`):
 // the client bundle and stylesheet, and the OpenAPI renderer (Swagger UI) copied from its
 // package, so that every asset the console and /docs load comes from this package and nothing
 // from a CDN. Nothing here is committed; dist/ is ignored.
@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "dist", "console");
+// dist/public, not dist/console: compiling src/ puts the server's src/console/*.js in dist/console.
+const out = join(root, "dist", "public");
 const require = createRequire(import.meta.url);
 
 rmSync(out, { recursive: true, force: true });

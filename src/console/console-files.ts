@@ -4,7 +4,7 @@ import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The console's built files (`npm run build:console` writes them to dist/console): found from
+ * The console's built files (`npm run build:console` writes them to dist/public): found from
  * this module's place in the package, wherever the package is installed or compiled to.
  */
 function packageRoot(): string {
@@ -32,7 +32,7 @@ export interface ConsoleFile {
 }
 
 /**
- * The files of one folder under dist/console, read once: only names that exist there can be
+ * The files of one folder under dist/public, read once: only names that exist there can be
  * asked for, so no request can name a path outside it.
  */
 export class ConsoleFiles {
@@ -46,7 +46,7 @@ export class ConsoleFiles {
   }
 
   private read(): Map<string, ConsoleFile> {
-    const dir = join(packageRoot(), "dist", "console", this.folder);
+    const dir = join(packageRoot(), "dist", "public", this.folder);
     const files = new Map<string, ConsoleFile>();
     if (!existsSync(dir)) return files;
     for (const name of readdirSync(dir)) {
