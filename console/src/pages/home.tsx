@@ -19,12 +19,9 @@ export function HomePage() {
           Active tenant: <strong>{tenant.name}</strong>, where your account is{" "}
           <strong>{tenant.abilities.roles.join(", ") || "without a role"}</strong>.
         </p>
-      ) : (
-        <p class="notice">
-          No tenant is active. {session.accounts.length > 0 ? "Switch to one below, or" : ""} create
-          one.
-        </p>
-      )}
+      ) : session.accounts.length > 0 ? (
+        <p class="notice">No tenant is active. Switch to one below, or create one.</p>
+      ) : null}
       <ProblemNote problem={switching.problem} context="Could not switch." />
       {session.accounts.length === 0 ? (
         <Empty>You belong to no tenant yet. Create one, or open an invitation link.</Empty>
