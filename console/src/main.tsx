@@ -30,7 +30,11 @@ async function loadState(): Promise<Loaded> {
     }
     return { kind: "failed", problem };
   }
-  const { membershipRoles } = await api<{ membershipRoles: string[] }>("GET", "/v1/tenancy");
+  // `customRoles` is there once the tenancy model comes from configuration (issue 12).
+  const tenancy = await api<{ roles: string[]; customRoles?: { grants: string[] } | null }>(
+    "GET",
+    "/v1/tenancy",
+  );
   const active = session.activeAccount;
   const account = active && session.accounts.find((a) => a.tenant.id === active.tenantId);
   const abilities =
@@ -41,7 +45,8 @@ async function loadState(): Promise<Loaded> {
     kind: "signedIn",
     state: {
       session,
-      membershipRoles,
+      membershipRoles: tenancy.roles,
+      customRoleGrants: tenancy.customRoles?.grants,
       tenant:
         account && abilities
           ? { id: account.tenant.id, name: account.tenant.name, abilities }

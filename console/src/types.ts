@@ -1,11 +1,11 @@
 /** The API's answers, as far as the console reads them (the OpenAPI document has them whole). */
 
 export interface SessionInfo {
-  user: { id: string; email: string; name: string | null; createdAt: string };
+  user: { id: string; email: string; name: string | null; createdAt: string; operator?: boolean };
   activeAccount: { id: string; tenantId: string } | null;
   accounts: { id: string; tenant: { id: string; name: string }; roles: string[] }[];
   expiresAt: string;
-  operator: boolean;
+  operator?: boolean;
   viewAs: {
     id: string;
     accountId: string;

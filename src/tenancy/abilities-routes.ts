@@ -19,9 +19,10 @@ abilitiesRoutes.openapi(
         content: {
           "application/json": {
             schema: z.object({
-              membershipRoles: z
-                .array(z.string())
-                .openapi({ example: ["owner", "admin", "member"] }),
+              roles: z.array(z.string()).openapi({
+                description: "membership roles, highest first",
+                example: ["owner", "admin", "member"],
+              }),
             }),
           },
         },

@@ -10,7 +10,7 @@ import { MEMBERSHIP_ROLES, membershipRoles } from "./membership.js";
  * working.)
  */
 export function tenancyVocabulary() {
-  return { membershipRoles: [...MEMBERSHIP_ROLES] };
+  return { roles: [...MEMBERSHIP_ROLES] };
 }
 
 /**

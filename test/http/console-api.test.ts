@@ -405,7 +405,7 @@ describe("the tenant's data", () => {
 
   test("the tenancy vocabulary and the caller's own permissions on the tenant", async () => {
     expect((await json(await h.request("/v1/tenancy"))).body).toEqual({
-      membershipRoles: ["owner", "admin", "member"],
+      roles: ["owner", "admin", "member"],
     });
     const mine = await json(
       await h.request(`/v1/tenants/${tenantId}/permissions`, { token: member.token }),

@@ -178,10 +178,12 @@ export function RolesPage() {
   if (!tenant) return null;
   const mayManage = can(state, "manage");
   const grants =
+    state.customRoleGrants ??
     schema.data?.definitions
       .find((d) => d.name === "role")
       ?.relations.filter((r) => r.name.startsWith(GRANT_PREFIX))
-      .map((r) => r.name.slice(GRANT_PREFIX.length)) ?? [];
+      .map((r) => r.name.slice(GRANT_PREFIX.length)) ??
+    [];
   const changed = () => setVersion((v) => v + 1);
   return (
     <section>

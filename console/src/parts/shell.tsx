@@ -12,7 +12,7 @@ import { RelationshipsPage } from "../pages/relationships.js";
 import { RolesPage } from "../pages/roles.js";
 import { SchemaPage } from "../pages/schema.js";
 import { WatchesPage } from "../pages/watches.js";
-import { type AppState, can, useApp } from "./app-state.js";
+import { type AppState, can, isOperator, useApp } from "./app-state.js";
 import { Choice } from "./choice.js";
 import { ProblemNote, SlowNotice } from "./feedback.js";
 import { useAction } from "./load.js";
@@ -49,7 +49,7 @@ export const PAGES: Record<string, PageEntry> = {
   instance: {
     title: "Instance",
     render: () => <InstancePage />,
-    shown: (s) => s.session.operator,
+    shown: isOperator,
   },
 };
 
