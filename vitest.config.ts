@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import { browserSkipReason } from "./test/browser/chromium.js";
 import { skipReason } from "./test/support/spicedb.js";
 
 /**
@@ -19,6 +20,15 @@ const registry = globalThis as { [warned]?: boolean };
 if (withoutSpicedb && !registry[warned]) {
   registry[warned] = true;
   console.warn(`real-SpiceDB tests skipped: ${withoutSpicedb}`);
+}
+
+// The browser suites (test/browser/) skip without Debian's Chromium; said once here, like SpiceDB.
+const withoutBrowser = browserSkipReason();
+const browserWarned = Symbol.for("tenantgate.browser-skip-warned");
+const browserRegistry = globalThis as { [browserWarned]?: boolean };
+if (withoutBrowser && !browserRegistry[browserWarned]) {
+  browserRegistry[browserWarned] = true;
+  console.warn(`browser tests skipped: ${withoutBrowser}`);
 }
 
 export default defineConfig({

@@ -1,33 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { REPO_ROOT } from "../support/runtime.js";
+import { CHROMIUM } from "./chromium.js";
 
-/**
- * Debian's Chromium, driven by playwright-core, against a real `tenantgate serve`. Without the
- * browser the suites skip with one line; in CI (CI=true) a missing browser fails them instead,
- * since .ci/run installs it.
- */
-export const CHROMIUM = "/usr/bin/chromium";
+export { browserSkipReason } from "./chromium.js";
 
-export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  if (process.env.CI === "true")
-    throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium package`);
-  return `${CHROMIUM} is missing (apt-get install -y chromium)`;
-}
-
-const warned = Symbol.for("tenantgate.browser-skip-warned");
-/** Says once per process why the browser suites are skipped. */
-export function warnSkipped(reason: string): void {
-  const registry = globalThis as { [warned]?: boolean };
-  if (registry[warned]) return;
-  registry[warned] = true;
-  console.warn(`browser tests skipped: ${reason}`);
-}
-
+/** playwright-core driving Debian's Chromium against a real `tenantgate serve`. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
