@@ -13,6 +13,14 @@ import { apiReferencePage, consolePage } from "./pages.js";
  */
 export const consoleRoutes = createRouter();
 
+/**
+ * A request path as the log may record it: an invitation link's path carries the invitation's
+ * secret, which is otherwise only ever stored hashed.
+ */
+export function loggablePath(path: string): string {
+  return path.startsWith("/invite/") ? "/invite/…" : path;
+}
+
 const assets = new ConsoleFiles("assets");
 const docsAssets = new ConsoleFiles("docs");
 const CONSOLE_PAGE = consolePage();

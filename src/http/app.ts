@@ -2,7 +2,7 @@ import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { EngineError } from "../authz/engine-error.js";
 import { checkRoutes } from "../check/routes.js";
-import { consoleRoutes } from "../console/routes.js";
+import { consoleRoutes, loggablePath } from "../console/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
 import { metricsRoutes } from "../metrics/routes.js";
@@ -60,7 +60,7 @@ export function createApp(services: AppServices) {
     services.logger[level]({
       requestId: c.get("requestId"),
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(c.req.path),
       status,
       ms: Math.round(seconds * 10_000) / 10,
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { loggablePath } from "../../src/console/routes.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness;
@@ -77,4 +78,9 @@ test("an oversized body is refused with 413 before it is parsed", async () => {
   expect(response.status).toBe(413);
   expect(((await response.json()) as { code: string }).code).toBe("body_too_large");
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+});
+
+test("an invitation link's path is logged without its secret", () => {
+  expect(loggablePath("/invite/tgi_secretsecret")).toBe("/invite/…");
+  expect(loggablePath("/v1/session")).toBe("/v1/session");
 });
