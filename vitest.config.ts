@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import { browserSkipReason } from "./test/browser/chromium.js";
 import { skipReason } from "./test/support/spicedb.js";
 
 /**
@@ -21,10 +22,20 @@ if (withoutSpicedb && !registry[warned]) {
   console.warn(`real-SpiceDB tests skipped: ${withoutSpicedb}`);
 }
 
+// The browser suites (test/browser/) skip without Debian's Chromium; said once here, like SpiceDB.
+const withoutBrowser = browserSkipReason();
+const browserWarned = Symbol.for("tenantgate.browser-skip-warned");
+const browserRegistry = globalThis as { [browserWarned]?: boolean };
+if (withoutBrowser && !browserRegistry[browserWarned]) {
+  browserRegistry[browserWarned] = true;
+  console.warn(`browser tests skipped: ${withoutBrowser}`);
+}
+
 export default defineConfig({
   test: {
-    // The process tests run the compiled service: build it if src/ changed since.
-    globalSetup: ["test/support/build-dist.ts"],
+    // The process tests run the compiled service (built if src/ changed since) and the console
+    // from the current sources.
+    globalSetup: ["test/support/build-dist.ts", "test/support/build-console.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Each test file starts its own embedded SpiceDB; two cores run two files at a time.

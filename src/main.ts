@@ -141,8 +141,19 @@ export async function serveHttp(config: Config, logger: Logger): Promise<void> {
   const app = createApp(runtime.services);
   const fetch = answerAtEndOfTurn(app.fetch);
   const server = serve({ fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    // The console's address, to open in a browser (a wildcard address is reached as localhost).
+    const host = ["0.0.0.0", "::"].includes(info.address)
+      ? "localhost"
+      : info.address.includes(":")
+        ? `[${info.address}]`
+        : info.address;
     logger.info(
-      { host: info.address, port: info.port, engine: runtime.services.engine.kind },
+      {
+        host: info.address,
+        port: info.port,
+        engine: runtime.services.engine.kind,
+        console: `http://${host}:${info.port}/`,
+      },
       "tenantgate listening",
     );
   });

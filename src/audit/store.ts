@@ -5,6 +5,7 @@ import {
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  sql,
 } from "kysely";
 import type { Store } from "../data/database.js";
 import type { AuditLogTable, Tables } from "../data/tables.js";
@@ -38,19 +39,41 @@ export function auditRowInsert(row: AuditLogTable): CompiledQuery {
   return insert(sqliteCompiler, row).compile();
 }
 
-/** A page of the audit log, oldest first, after `cursor` (an entry id) and not before `since`. */
-export async function readAuditRows(
-  store: Store,
-  filter: {
-    tenantId?: string | undefined;
-    since?: number | undefined;
-    cursor?: string | undefined;
-    limit: number;
-  },
-): Promise<AuditLogTable[]> {
-  let query = store.selectFrom("audit_log").selectAll().orderBy("id").limit(filter.limit);
+export interface AuditFilter {
+  tenantId?: string | undefined;
+  /** Not before / before these unix milliseconds. */
+  since?: number | undefined;
+  until?: number | undefined;
+  /** A user, account or service key id: entries it made. */
+  actor?: string | undefined;
+  /** An object (`project:p1`) or any text the entry's updates contain. */
+  object?: string | undefined;
+  /** An entry id: the page continues after it (before it, newest first). */
+  cursor?: string | undefined;
+  /** Oldest first (default) or newest first. */
+  order?: "asc" | "desc" | undefined;
+  limit: number;
+}
+
+/** `text` matched literally inside a LIKE pattern (both SQLite and Postgres honour ESCAPE). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A page of the audit log by id (which sorts by time), filtered. */
+export async function readAuditRows(store: Store, filter: AuditFilter): Promise<AuditLogTable[]> {
+  const desc = filter.order === "desc";
+  let query = store
+    .selectFrom("audit_log")
+    .selectAll()
+    .orderBy("id", desc ? "desc" : "asc")
+    .limit(filter.limit);
   if (filter.tenantId) query = query.where("tenant_id", "=", filter.tenantId);
   if (filter.since !== undefined) query = query.where("at", ">=", filter.since);
-  if (filter.cursor) query = query.where("id", ">", filter.cursor);
+  if (filter.until !== undefined) query = query.where("at", "<", filter.until);
+  if (filter.cursor) query = query.where("id", desc ? "<" : ">", filter.cursor);
+  const { actor, object } = filter;
+  if (actor)
+    query = query.where((eb) => eb.or([eb("actor_id", "=", actor), eb("account_id", "=", actor)]));
+  if (object)
+    query = query.where(sql<boolean>`updates like ${`%${likeLiteral(object)}%`} escape '\\'`);
   return query.execute();
 }

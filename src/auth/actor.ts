@@ -1,11 +1,18 @@
 import type { ActionContext } from "../action-context.js";
 import { UnauthorizedError } from "../lib/errors.js";
+import type { ViewAs } from "../operator/view-as.js";
 import type { ServiceKey } from "./service-keys.js";
 import type { ValidatedSession } from "./sessions.js";
 
 /** Who is making the request: a signed-in user, or another service with its key. */
 export type Actor =
-  | (ValidatedSession & { kind: "user"; token: string; via: "cookie" | "bearer" })
+  | (ValidatedSession & {
+      kind: "user";
+      token: string;
+      via: "cookie" | "bearer";
+      /** An operator looking read-only through this user's account (operator/view-as.ts). */
+      viewAs?: ViewAs;
+    })
   | { kind: "service"; key: ServiceKey };
 
 export type UserActor = Extract<Actor, { kind: "user" }>;

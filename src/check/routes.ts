@@ -8,8 +8,9 @@ import {
 } from "../authz/caveat-context.js";
 import type { AppEnv } from "../http/app-env.js";
 import { createRouter } from "../http/router.js";
-import { json, problems, TenantId, TypeName } from "../http/schemas.js";
-import { checkPermission, checkPermissions } from "./check-permission.js";
+import { AccountId, json, problems, TenantId, TypeName } from "../http/schemas.js";
+import { subjectInTenant } from "./ask-for-account.js";
+import { checkFor, checkPermission, checkPermissions } from "./check-permission.js";
 import { lookupResources, lookupSubjects } from "./lookup.js";
 import type { SubjectInput } from "./subject.js";
 
@@ -82,6 +83,17 @@ const ExplainNodeSchema = z
   })
   .openapi("ExplainNode");
 
+const CheckResultSchema = z
+  .object({
+    allowed: z.boolean(),
+    permissionship: Permissionship,
+    checkedAt: z.string().optional(),
+    subject: z.string(),
+    missingContext: z.array(z.string()).optional(),
+    explain: ExplainNodeSchema.optional(),
+  })
+  .openapi("CheckResult");
+
 /** The body's subject fields, with `X-Tenant-Id` as the header form of `tenantId`. */
 function withTenantHeader<T extends SubjectInput>(c: Context<AppEnv>, body: T): T {
   return { ...body, tenantId: body.tenantId ?? c.req.header("x-tenant-id") };
@@ -110,18 +122,7 @@ checkRoutes.openapi(
       200: {
         description: "the decision",
         content: {
-          "application/json": {
-            schema: z
-              .object({
-                allowed: z.boolean(),
-                permissionship: Permissionship,
-                checkedAt: z.string().optional(),
-                subject: z.string(),
-                missingContext: z.array(z.string()).optional(),
-                explain: ExplainNodeSchema.optional(),
-              })
-              .openapi("CheckResult"),
-          },
+          "application/json": { schema: CheckResultSchema },
         },
       },
       ...problems(400, 401, 403, 503),
@@ -139,6 +140,58 @@ checkRoutes.openapi(
         missingContext: result.missingContext,
         checkedAt: result.checkedAt,
         subject: result.subject,
+        explain: result.explain,
+      },
+      200,
+    );
+  },
+);
+
+checkRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/tenants/{tenantId}/check",
+    tags: ["check"],
+    summary:
+      "Can an account of this tenant do `permission` on `resource`? (own account: any member; another: needs manage on the tenant)",
+    request: {
+      params: z.object({ tenantId: TenantId }),
+      body: json(
+        z.object({
+          accountId: AccountId.optional().openapi({
+            description: "the account asked about; the caller's own account when left out",
+          }),
+          resource: Resource,
+          permission: Permission,
+          context: Context_,
+          consistency: Consistency,
+          explain: z.boolean().optional(),
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "the decision",
+        content: { "application/json": { schema: CheckResultSchema } },
+      },
+      ...problems(400, 401, 403, 404, 503),
+    },
+  }),
+  async (c) => {
+    const ctx = c.get("ctx");
+    const body = c.req.valid("json");
+    const subject = await subjectInTenant(ctx, {
+      tenantId: c.req.valid("param").tenantId,
+      accountId: body.accountId,
+    });
+    const result = await checkFor(ctx, subject, body);
+    return c.json(
+      {
+        allowed: result.allowed,
+        permissionship: result.permissionship,
+        missingContext: result.missingContext,
+        checkedAt: result.checkedAt,
+        subject: subject.subject,
         explain: result.explain,
       },
       200,

@@ -47,18 +47,14 @@ export async function runUserCommand(config: Config, args: string[]): Promise<vo
       `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
     );
   }
+  const operator = values.operator === true;
   const user = await withStore(config, (store) =>
     createUser(
       { store, clock: Date.now },
-      {
-        email: values.email as string,
-        password,
-        name: values.name ?? null,
-        operator: values.operator ?? false,
-      },
+      { email: values.email as string, password, name: values.name ?? null, operator },
     ),
   );
-  process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email })}\n`);
+  process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email, operator })}\n`);
 }
 
 /** `tenantgate service-key create|list|revoke` */

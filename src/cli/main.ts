@@ -13,7 +13,9 @@ commands:
   schema diff [FILE] TARGET      the changes FILE (./schema.zed) makes to TARGET's schema
   schema apply [FILE] TARGET     write FILE to TARGET: --against HOST:PORT | --against-data-dir DIR
   user create --email E --password-stdin [--name N] [--operator]
-                                 create a user (password read from stdin)
+                                 create a user (password read from stdin); --operator: may
+                                 write installation-wide relationships and sees the console's
+                                 instance view
   service-key create --name N [--scope check|write]
                                  create a key for another service; prints the token once
   service-key list               list keys (never their secrets)

@@ -5,6 +5,7 @@ import * as serviceKeys from "./migrations/0003_service_keys_and_freshness.js";
 import * as auditAndRoles from "./migrations/0004_audit_and_roles.js";
 import * as invitationRevocation from "./migrations/0005_invitation_revocation.js";
 import * as tenancyModel from "./migrations/0006_tenancy_model.js";
+import * as viewAsGrants from "./migrations/0007_view_as_grants.js";
 
 /**
  * What a database holds: the embedded engine's durable copy (always the SQLite file) and/or the
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "audit_and_roles", holds: "identity", up: auditAndRoles.up },
   { version: 5, name: "invitation_revocation", holds: "identity", up: invitationRevocation.up },
   { version: 6, name: "tenancy_model", holds: "identity", up: tenancyModel.up },
+  { version: 7, name: "view_as_grants", holds: "identity", up: viewAsGrants.up },
 ];
 
 const LEDGER = "tenantgate_migrations";

@@ -105,6 +105,18 @@ export interface RolesTable {
   created_at: number;
 }
 
+/** An operator's stated, time-limited, read-only look at the console as one account sees it. */
+export interface ViewAsGrantsTable {
+  id: string;
+  operator_user_id: string;
+  account_id: string;
+  tenant_id: string;
+  reason: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
 export interface Tables {
   users: UsersTable;
   sessions: SessionsTable;
@@ -116,4 +128,5 @@ export interface Tables {
   audit_log: AuditLogTable;
   roles: RolesTable;
   user_attributes: UserAttributesTable;
+  view_as_grants: ViewAsGrantsTable;
 }

@@ -2,15 +2,19 @@ import { auditRoutes } from "../audit/routes.js";
 import { authRoutes } from "../auth/routes.js";
 import { EngineError } from "../authz/engine-error.js";
 import { checkRoutes } from "../check/routes.js";
+import { consoleRoutes, loggablePath } from "../console/routes.js";
 import { healthRoutes } from "../health/routes.js";
 import { installationRoutes } from "../installation/routes.js";
 import { AppError, ValidationError } from "../lib/errors.js";
 import { metricsRoutes } from "../metrics/routes.js";
+import { operatorRoutes } from "../operator/routes.js";
+import { applyViewAs } from "../operator/view-as-middleware.js";
 import { relationshipRoutes } from "../relationships/routes.js";
 import { roleRoutes } from "../roles/routes.js";
+import { schemaRoutes } from "../schema/routes.js";
 import type { Services } from "../services.js";
+import { abilitiesRoutes } from "../tenancy/abilities-routes.js";
 import { tenancyRoutes } from "../tenancy/routes.js";
-import { renderApiReference } from "./api-reference.js";
 import { authenticate, csrfProtection } from "./authenticate.js";
 import { limitBody } from "./body-limit.js";
 import { problemResponse, toAppError } from "./problem.js";
@@ -57,7 +61,7 @@ export function createApp(services: Services) {
     services.logger[level]({
       requestId: c.get("requestId"),
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(c.req.path),
       status,
       ms: Math.round(seconds * 10_000) / 10,
     });
@@ -65,14 +69,17 @@ export function createApp(services: Services) {
 
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
-  app.use("/v1/*", authenticate, csrfProtection);
+  app.use("/v1/*", authenticate, applyViewAs, csrfProtection);
   app.route("/", authRoutes);
   app.route("/", tenancyRoutes);
+  app.route("/", abilitiesRoutes);
   app.route("/", checkRoutes);
   app.route("/", relationshipRoutes);
   app.route("/", roleRoutes);
   app.route("/", auditRoutes);
   app.route("/", installationRoutes);
+  app.route("/", schemaRoutes);
+  app.route("/", operatorRoutes);
 
   const document = {
     openapi: "3.0.3",
@@ -84,7 +91,7 @@ export function createApp(services: Services) {
     },
   };
   app.doc("/openapi.json", document);
-  app.get("/docs", (c) => c.html(renderApiReference(app.getOpenAPIDocument(document) as never)));
+  app.route("/", consoleRoutes);
 
   app.notFound((c) =>
     problemResponse(

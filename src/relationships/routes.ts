@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../http/router.js";
 import { json, problems, TenantId, TypeName } from "../http/schemas.js";
 import { deleteRelationshipsByFilter, readRelationships, writeRelationships } from "./actions.js";
+import { exportTenantRelationships, listTenantRelationships } from "./tenant-relationships.js";
 
 export const relationshipRoutes = createRouter();
 
@@ -137,4 +138,85 @@ relationshipRoutes.openapi(
       }),
       200,
     ),
+);
+
+relationshipRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/tenants/{tenantId}/relationships",
+    tags: ["relationships"],
+    summary:
+      "Browse the tenant's relationships on objects of one type, paginated (needs manage on the tenant)",
+    request: {
+      params: z.object({ tenantId: TenantId }),
+      query: z.object({
+        resourceType: TypeName,
+        resourceIdPrefix: z.string().max(1024).optional(),
+        relation: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,63}$/, { message: "expected a relation name like viewer" })
+          .optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        cursor: z.string().max(4096).optional(),
+      }),
+    },
+    responses: {
+      200: {
+        description: "relationships in SpiceDB's string syntax, by object id",
+        content: {
+          "application/json": {
+            schema: z.object({
+              relationships: z.array(
+                z.object({
+                  relationship: z.string(),
+                  core: z.boolean().openapi({
+                    description: "tenancy core: changed through the membership and roles APIs",
+                  }),
+                }),
+              ),
+              objects: z.number().openapi({ description: "objects of the type in the tenant" }),
+              nextCursor: z.string().optional(),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) =>
+    c.json(
+      await listTenantRelationships({
+        ctx: c.get("ctx"),
+        input: { ...c.req.valid("param"), ...c.req.valid("query") },
+      }),
+      200,
+    ),
+);
+
+relationshipRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/tenants/{tenantId}/relationships/export",
+    tags: ["relationships"],
+    summary:
+      "Every relationship of the tenant's objects, one per line (needs manage on the tenant)",
+    request: { params: z.object({ tenantId: TenantId }) },
+    responses: {
+      200: {
+        description: "SpiceDB's string syntax, one relationship per line",
+        content: { "text/plain": { schema: z.string() } },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const { tenantId } = c.req.valid("param");
+    const lines = await exportTenantRelationships({
+      ctx: c.get("ctx"),
+      input: { tenantId },
+    });
+    return c.text(lines.map((l) => `${l}\n`).join(""), 200, {
+      "content-disposition": `attachment; filename="relationships-${tenantId}.txt"`,
+    });
+  },
 );

@@ -3,6 +3,7 @@ import { UserSchema, userJson } from "../auth/schemas.js";
 import { createRouter } from "../http/router.js";
 import { AccountId, Email, isoTime, json, problems, TenantId } from "../http/schemas.js";
 import { switchActiveTenant } from "./active-account.js";
+import { inviteMany } from "./bulk-invitations.js";
 import { createTenant } from "./create-tenant.js";
 import {
   acceptInvitation,
@@ -51,6 +52,19 @@ tenancyRoutes.openapi(
                 }),
               ),
               expiresAt: z.string(),
+              operator: z.boolean().openapi({
+                description: "an operator of this installation (the console's instance view)",
+              }),
+              viewAs: z
+                .object({
+                  id: z.string(),
+                  accountId: z.string(),
+                  tenantId: z.string(),
+                  reason: z.string(),
+                  expiresAt: z.string(),
+                })
+                .nullable()
+                .openapi({ description: "set while an operator views read-only as this account" }),
             }),
           },
         },
@@ -60,12 +74,23 @@ tenancyRoutes.openapi(
   }),
   async (c) => {
     const view = await describeSession({ ctx: c.get("ctx") });
+    const { viewAs } = view;
     return c.json(
       {
         user: userJson(view.user),
         activeAccount: view.activeAccount,
         accounts: view.accounts,
         expiresAt: isoTime(view.expiresAt),
+        operator: view.operator,
+        viewAs: viewAs
+          ? {
+              id: viewAs.id,
+              accountId: viewAs.accountId,
+              tenantId: viewAs.tenantId,
+              reason: viewAs.reason,
+              expiresAt: isoTime(viewAs.expiresAt),
+            }
+          : null,
       },
       200,
     );
@@ -189,6 +214,68 @@ tenancyRoutes.openapi(
       input: { ...c.req.valid("param"), ...c.req.valid("json") },
     });
     return c.json({ invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }, 201);
+  },
+);
+
+tenancyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/tenants/{tenantId}/invitations/bulk",
+    tags: ["tenants"],
+    summary: "Invite many at once, one result per row (needs manage_members)",
+    description:
+      "Each row is invited as by the single route; a bad row does not stop the others. Statuses: invited (with the token, shown only here), already_member, invalid (address or role), refused (e.g. an owner without manage_owners).",
+    request: {
+      params: TenantParams,
+      body: json(
+        z.object({
+          invitations: z
+            .array(z.object({ email: z.string().max(1000), role: z.string().max(100) }))
+            .min(1)
+            .max(200),
+        }),
+      ),
+    },
+    responses: {
+      200: {
+        description: "one result per row, in order",
+        content: {
+          "application/json": {
+            schema: z.object({
+              results: z.array(
+                z.object({
+                  email: z.string(),
+                  role: z.string(),
+                  status: z.enum(["invited", "already_member", "invalid", "refused"]),
+                  detail: z.string().optional(),
+                  invitation: z
+                    .object({ id: z.string(), token: z.string(), expiresAt: z.string() })
+                    .optional(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const results = await inviteMany({
+      ctx: c.get("ctx"),
+      input: { ...c.req.valid("param"), ...c.req.valid("json") },
+    });
+    return c.json(
+      {
+        results: results.map(({ invitation, ...row }) => ({
+          ...row,
+          ...(invitation
+            ? { invitation: { ...invitation, expiresAt: isoTime(invitation.expiresAt) } }
+            : {}),
+        })),
+      },
+      200,
+    );
   },
 );
 
@@ -331,6 +418,20 @@ tenancyRoutes.openapi(
                   userAttributes: z.array(z.string()),
                 }),
                 personalWorkspace: z.enum(["off", "personal", "sandbox"]),
+                permissions: z
+                  .object({
+                    viewMembers: z.string(),
+                    readAudit: z.string(),
+                    manageRoles: z.string(),
+                    linkObjects: z.string(),
+                    askAboutMembers: z.string(),
+                    invite: z.string(),
+                    manageRole: z.record(z.string(), z.string()),
+                  })
+                  .openapi({
+                    description:
+                      "the tenant permission behind each administrative power (compare with GET /v1/tenants/{id}/permissions); invite: the power over the lowest role; manageRole: the power to give or take each role",
+                  }),
               })
               .openapi("Tenancy"),
           },

@@ -1,6 +1,7 @@
 import type { ActionContext } from "../action-context.js";
 import { requireUser } from "../auth/actor.js";
 import type { User } from "../auth/store.js";
+import type { ViewAs } from "../operator/view-as.js";
 import { confirmActiveAccount } from "./active-account.js";
 import { membershipRoles } from "./membership.js";
 import { listUserAccounts } from "./store.js";
@@ -15,6 +16,10 @@ export interface SessionView {
     roles: string[];
   }[];
   expiresAt: number;
+  /** An operator of the installation (never while viewing as an account). */
+  operator: boolean;
+  /** Set while an operator views read-only as this account (operator/view-as.ts). */
+  viewAs: ViewAs | null;
 }
 
 /**
@@ -24,10 +29,13 @@ export interface SessionView {
 export async function describeSession({ ctx }: { ctx: ActionContext }): Promise<SessionView> {
   const actor = requireUser(ctx);
   const { services } = ctx;
-  const [active, accounts] = await Promise.all([
+  const { viewAs } = actor;
+  const [active, all] = await Promise.all([
     confirmActiveAccount(services, actor.user.id, actor.session.activeAccountId),
     listUserAccounts(services.store, actor.user.id),
   ]);
+  // Viewing as an account shows that account's tenant only.
+  const accounts = viewAs ? all.filter((a) => a.id === viewAs.accountId) : all;
   const withRoles = await Promise.all(
     accounts.map(async (a) => ({
       id: a.id,
@@ -46,5 +54,7 @@ export async function describeSession({ ctx }: { ctx: ActionContext }): Promise<
     activeAccount: active ? { id: active.id, tenantId: active.tenantId } : null,
     accounts: withRoles.filter((a) => a.roles.length > 0),
     expiresAt: actor.session.expiresAt,
+    operator: !viewAs && actor.user.operator,
+    viewAs: viewAs ?? null,
   };
 }

@@ -62,6 +62,7 @@ const schema = z
             readAudit: NAME.default("view_audit"),
             manageRoles: NAME.default("manage"),
             linkObjects: NAME.default("manage"),
+            askAboutMembers: NAME.default("manage"),
           })
           .strict()
           .default({
@@ -69,6 +70,7 @@ const schema = z
             readAudit: "view_audit",
             manageRoles: "manage",
             linkObjects: "manage",
+            askAboutMembers: "manage",
           }),
       })
       .strict(),

@@ -288,6 +288,8 @@ describe("fuzzing every route", () => {
     "roles",
     "audit",
     "installation",
+    "schema",
+    "operator",
     "operations",
   ];
 

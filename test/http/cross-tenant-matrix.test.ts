@@ -72,6 +72,9 @@ const admins = (ok: number) =>
 const members = (ok: number) =>
   row({ owner: ok, admin: ok, member: ok, outsider: 403, removed: 403 }, 401);
 
+/** Operators only (none of the callers here is one; test/http/operator.test.ts has them). */
+const operators = row({ all: 403 }, 401);
+
 const PASSWORD = "correct horse battery staple";
 
 const MATRIX: Record<string, Row> = {
@@ -92,6 +95,20 @@ const MATRIX: Record<string, Row> = {
     expected: row({ all: 200 }, 200),
   },
   "GET /docs": { call: () => ({ method: "GET", path: "/docs" }), expected: row({ all: 200 }, 200) },
+  "GET /docs/assets/:file": {
+    call: () => ({ method: "GET", path: "/docs/assets/swagger-ui.css" }),
+    expected: row({ all: 200 }, 200),
+  },
+  // The console is a page and its files: the data it shows comes from the routes below.
+  "GET /": { call: () => ({ method: "GET", path: "/" }), expected: row({ all: 200 }, 200) },
+  "GET /invite/:token": {
+    call: () => ({ method: "GET", path: "/invite/tgi_whatever" }),
+    expected: row({ all: 200 }, 200),
+  },
+  "GET /assets/:file": {
+    call: () => ({ method: "GET", path: "/assets/console.js" }),
+    expected: row({ all: 200 }, 200),
+  },
 
   "POST /v1/auth/signup": {
     call: () => ({
@@ -190,6 +207,22 @@ const MATRIX: Record<string, Row> = {
     }),
     expected: row({ all: 403 }, 401),
   },
+  "POST /v1/tenants/:tenantId/invitations/bulk": {
+    call: (f) => ({
+      method: "POST",
+      path: `/v1/tenants/${f.tenantA}/invitations/bulk`,
+      json: { invitations: [{ email: `${freshId("bulk")}@example.com`, role: "member" }] },
+    }),
+    expected: admins(200),
+  },
+  "GET /v1/tenancy": {
+    call: () => ({ method: "GET", path: "/v1/tenancy" }),
+    expected: row({ all: 200 }, 200),
+  },
+  "GET /v1/tenants/:tenantId/permissions": {
+    call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/permissions` }),
+    expected: members(200),
+  },
   "PUT /v1/tenants/:tenantId/members/:accountId": {
     call: async (f) => ({
       method: "PUT",
@@ -216,6 +249,21 @@ const MATRIX: Record<string, Row> = {
     }),
     expected: row({ owner: 200, admin: 200, member: 200, outsider: 200, removed: 403 }, 400),
     allowed: { owner: true, admin: true, member: true, outsider: false },
+  },
+  // About A's owner's account: A's managers may ask; a member may ask only about itself.
+  "POST /v1/tenants/:tenantId/check": {
+    call: (f) => ({
+      method: "POST",
+      path: `/v1/tenants/${f.tenantA}/check`,
+      json: {
+        accountId: f.owner.accountId,
+        resource: `project:${f.project}`,
+        permission: "view",
+        explain: true,
+      },
+    }),
+    expected: admins(200),
+    allowed: { owner: true, admin: true },
   },
   "POST /v1/check/bulk": {
     call: (f) => ({
@@ -288,6 +336,22 @@ const MATRIX: Record<string, Row> = {
     ),
   },
 
+  "GET /v1/tenants/:tenantId/relationships": {
+    call: (f) => ({
+      method: "GET",
+      path: `/v1/tenants/${f.tenantA}/relationships?resourceType=project`,
+    }),
+    expected: admins(200),
+  },
+  "GET /v1/tenants/:tenantId/relationships/export": {
+    call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/relationships/export` }),
+    expected: admins(200),
+  },
+  "GET /v1/schema": {
+    call: () => ({ method: "GET", path: "/v1/schema" }),
+    expected: row({ all: 200 }, 200),
+  },
+
   "POST /v1/tenants/:tenantId/roles": {
     call: (f) => ({
       method: "POST",
@@ -329,10 +393,6 @@ const MATRIX: Record<string, Row> = {
     }),
     expected: admins(204),
   },
-  "GET /v1/tenancy": {
-    call: () => ({ method: "GET", path: "/v1/tenancy" }),
-    expected: row({ all: 200 }, 200),
-  },
   // The installation's own: operators (none among these callers) and write-scoped keys.
   "GET /v1/users/:userId/attributes": {
     call: (f) => ({ method: "GET", path: `/v1/users/${f.memberA.userId}/attributes` }),
@@ -354,8 +414,56 @@ const MATRIX: Record<string, Row> = {
     expected: row({ all: 403 }, { checkKey: 403, writeKey: 400 }),
   },
   "GET /v1/tenants/:tenantId/audit": {
-    call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/audit` }),
+    call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/audit?order=desc` }),
     expected: admins(200),
+  },
+  "GET /v1/tenants/:tenantId/audit/export": {
+    call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/audit/export?format=csv` }),
+    expected: admins(200),
+  },
+
+  "GET /v1/operator/status": {
+    call: () => ({ method: "GET", path: "/v1/operator/status" }),
+    expected: operators,
+  },
+  "GET /v1/operator/tenants": {
+    call: () => ({ method: "GET", path: "/v1/operator/tenants" }),
+    expected: operators,
+  },
+  "GET /v1/operator/users": {
+    call: () => ({ method: "GET", path: "/v1/operator/users" }),
+    expected: operators,
+  },
+  "GET /v1/operator/service-keys": {
+    call: () => ({ method: "GET", path: "/v1/operator/service-keys" }),
+    expected: operators,
+  },
+  "POST /v1/operator/service-keys": {
+    call: () => ({
+      method: "POST",
+      path: "/v1/operator/service-keys",
+      json: { name: freshId("key"), scope: "write" },
+    }),
+    expected: operators,
+  },
+  "DELETE /v1/operator/service-keys/:keyId": {
+    call: async (f) => ({
+      method: "DELETE",
+      path: `/v1/operator/service-keys/${(await createServiceKey(f.h.runtime.services.store, { name: freshId("doomed"), scope: "check" }, Date.now())).key.id}`,
+    }),
+    expected: operators,
+  },
+  "POST /v1/operator/view-as": {
+    call: (f) => ({
+      method: "POST",
+      path: "/v1/operator/view-as",
+      json: { accountId: f.memberA.accountId, reason: "looking into a support ticket" },
+    }),
+    expected: operators,
+  },
+  "DELETE /v1/operator/view-as/:viewAsId": {
+    call: () => ({ method: "DELETE", path: `/v1/operator/view-as/vas_${"a".repeat(24)}` }),
+    expected: operators,
   },
 };
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { loggablePath } from "../../src/console/routes.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness;
@@ -29,12 +30,20 @@ test("the OpenAPI document is generated from the routes", async () => {
   }
 });
 
-test("the reference page lists the routes without loading anything from elsewhere", async () => {
+test("the reference page loads its renderer from this package only, under a strict CSP", async () => {
   const response = await h.request("/docs");
   expect(response.headers.get("content-type")).toContain("text/html");
+  expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
   const html = await response.text();
-  expect(html).toContain("/v1/check");
-  expect(html).not.toMatch(/<script|https?:\/\/cdn/);
+  const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+  expect(sources.length).toBeGreaterThan(2);
+  for (const source of sources.filter((s) => !s.startsWith("data:"))) {
+    expect(source.startsWith("/"), source).toBe(true);
+    expect((await h.request(source)).status, source).toBe(200);
+  }
+  expect(html).not.toMatch(/<script>|<style|style="/);
+  // What it renders: the document generated from the routes.
+  expect(await (await h.request("/openapi.json")).text()).toContain("/v1/check");
 });
 
 test("metrics count requests by route pattern, check decisions and engine calls", async () => {
@@ -69,4 +78,9 @@ test("an oversized body is refused with 413 before it is parsed", async () => {
   expect(response.status).toBe(413);
   expect(((await response.json()) as { code: string }).code).toBe("body_too_large");
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+});
+
+test("an invitation link's path is logged without its secret", () => {
+  expect(loggablePath("/invite/tgi_secretsecret")).toBe("/invite/…");
+  expect(loggablePath("/v1/session")).toBe("/v1/session");
 });
