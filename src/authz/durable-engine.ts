@@ -10,6 +10,14 @@ import { RelationshipStore } from "./relationship-store.js";
 import { formatRelationship } from "./relationship-syntax.js";
 
 const SCHEMA_KEY = "schema";
+
+/**
+ * Up to about this many relationships the embedded engine answers uncached checks at about 100
+ * a second on two cores with p99 in the hundreds of milliseconds (docs/benchmarks.md, "The
+ * embedded envelope"): its memory datastore scans every row of a relation on each read, so the
+ * cost of a check grows with the data. Beyond it, start-up says so.
+ */
+export const EMBEDDED_RELATIONSHIP_LIMIT = 10_000;
 const LOAD_BATCH = 1000; // SpiceDB's limit of updates per WriteRelationships call
 
 const fullyConsistent = () =>
@@ -64,6 +72,11 @@ export class DurableEngine implements AuthzEngine {
         { relationships: loaded, ms: Math.round(performance.now() - started) },
         "embedded engine loaded",
       );
+      if (loaded > EMBEDDED_RELATIONSHIP_LIMIT)
+        logger?.warn(
+          { relationships: loaded, limit: EMBEDDED_RELATIONSHIP_LIMIT },
+          `the embedded engine holds ${loaded} relationships, more than the ${EMBEDDED_RELATIONSHIP_LIMIT} it was measured to serve (docs/benchmarks.md): checks slow down as it grows. Move to SpiceDB on Postgres: docs/operations.md, "From embedded to SpiceDB"`,
+        );
       return new DurableEngine(engine, store, auditHere, logger);
     } catch (error) {
       await engine.close();

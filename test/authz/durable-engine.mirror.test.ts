@@ -189,8 +189,10 @@ test(`SQLite mirrors the engine across ${OPERATIONS} random operations`, async (
 
   const log: string[] = [];
   const outcomes = { accepted: 0, refused: 0 };
+  let peak = 0;
   const compare = async (when: string) => {
     const inEngine = await readAllRelationships(engine);
+    peak = Math.max(peak, inEngine.length);
     const inSqlite = storedRelationships(db);
     expect(
       inSqlite,
@@ -226,5 +228,6 @@ test(`SQLite mirrors the engine across ${OPERATIONS} random operations`, async (
   // The run exercised both sides of the property.
   expect(outcomes.accepted, `seed ${seed}`).toBeGreaterThan(OPERATIONS / 4);
   expect(outcomes.refused, `seed ${seed}`).toBeGreaterThan(OPERATIONS / 10);
-  expect(final.length, `seed ${seed}`).toBeGreaterThan(0);
+  // Held relationships along the way (a run may well end after deleting them all: seed 250399618).
+  expect(peak, `seed ${seed}`).toBeGreaterThan(0);
 });

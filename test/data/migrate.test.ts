@@ -148,7 +148,7 @@ describe("upgrading an installation of tenantgate 0.1.0 in place", () => {
       const versions = await sql<{ version: number }>`SELECT version FROM tenantgate_migrations ORDER BY version`.execute(
         store,
       );
-      expect(versions.rows.map((r) => Number(r.version))).toEqual([2, 3, 4, 5, 6]);
+      expect(versions.rows.map((r) => Number(r.version))).toEqual([2, 3, 4, 5, 6, 7]);
       await store.destroy();
       expect(ledger(h.runtime.services.db)).toEqual([1]);
       await expectWorking(h);
