@@ -96,7 +96,9 @@ export function openDataDir(config: Config, logger: Logger, purpose: string): Pr
  * live there, so their commands work while a server runs on the same data dir (SQLite in WAL
  * mode takes the second writer) or against the shared Postgres.
  */
-export function openIdentityStore(config: Config): Promise<{ store: Store; close(): Promise<void> }> {
+export function openIdentityStore(
+  config: Config,
+): Promise<{ store: Store; close(): Promise<void> }> {
   const undo = new Undo();
   return opened(undo, async () => {
     const db = openSqlite(join(config.DATA_DIR, DATA_FILE));
@@ -128,7 +130,9 @@ export function openEmbeddedDir(options: {
   return opened(undo, async () => {
     const path = join(options.dir, options.file);
     if (options.mustExist && !existsSync(path)) {
-      throw new NotADataDirError(`${options.dir} is not a tenantgate data dir: it has no ${options.file}`);
+      throw new NotADataDirError(
+        `${options.dir} is not a tenantgate data dir: it has no ${options.file}`,
+      );
     }
     undo.push(lockDataDir(options.dir, options.purpose));
     const db = openSqlite(path);

@@ -42,7 +42,11 @@ const LEGACY: { table: string; column: string; versions: Record<string, number> 
   {
     table: "identity_migrations",
     column: "name",
-    versions: { "0001_identity": 2, "0002_service_keys_and_freshness": 3, "0003_audit_and_roles": 4 },
+    versions: {
+      "0001_identity": 2,
+      "0002_service_keys_and_freshness": 3,
+      "0003_audit_and_roles": 4,
+    },
   },
 ];
 
@@ -76,9 +80,9 @@ export async function migrate(
       )`.execute(conn);
       await adoptLegacyLedgers(conn, dialect);
       const applied = new Set(
-        (await sql<{ version: number }>`SELECT version FROM ${sql.table(LEDGER)}`.execute(conn)).rows.map(
-          (r) => Number(r.version),
-        ),
+        (
+          await sql<{ version: number }>`SELECT version FROM ${sql.table(LEDGER)}`.execute(conn)
+        ).rows.map((r) => Number(r.version)),
       );
       const unknown = [...applied].filter((v) => !MIGRATIONS.some((m) => m.version === v));
       if (unknown.length > 0) {
@@ -104,7 +108,8 @@ export async function migrate(
       }
       return done;
     } finally {
-      if (dialect === "postgres") await sql`SELECT pg_advisory_unlock(${POSTGRES_LOCK})`.execute(conn);
+      if (dialect === "postgres")
+        await sql`SELECT pg_advisory_unlock(${POSTGRES_LOCK})`.execute(conn);
     }
   });
 }
@@ -113,15 +118,17 @@ async function adoptLegacyLedgers(conn: Kysely<unknown>, dialect: "sqlite" | "po
   for (const legacy of LEGACY) {
     const exists =
       dialect === "sqlite"
-        ? await sql`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ${legacy.table}`.execute(conn)
+        ? await sql`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ${legacy.table}`.execute(
+            conn,
+          )
         : await sql`SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${legacy.table}`.execute(
             conn,
           );
     if (exists.rows.length === 0) continue;
     await conn.transaction().execute(async (tx) => {
-      const rows = await sql<{ entry: string | number }>`SELECT ${sql.ref(legacy.column)} AS entry FROM ${sql.table(legacy.table)}`.execute(
-        tx,
-      );
+      const rows = await sql<{
+        entry: string | number;
+      }>`SELECT ${sql.ref(legacy.column)} AS entry FROM ${sql.table(legacy.table)}`.execute(tx);
       for (const { entry } of rows.rows) {
         const version = legacy.versions[String(entry)];
         if (version === undefined) {

@@ -96,12 +96,16 @@ describe("upgrading an installation of tenantgate 0.1.0 in place", () => {
       activeAccount: { tenantId: string };
     };
     const tenantId = session.activeAccount.tenantId;
-    const audit = (await (await h.request(`/v1/tenants/${tenantId}/audit`, { token: alice })).json()) as {
+    const audit = (await (
+      await h.request(`/v1/tenants/${tenantId}/audit`, { token: alice })
+    ).json()) as {
       entries: { action: string }[];
     };
     expect(audit.entries.map((e) => e.action)).toContain("relationships.write");
     // Made by 0.1.0, listed and revocable now (migration 5 added revocation).
-    const pending = (await (await h.request(`/v1/tenants/${tenantId}/invitations`, { token: alice })).json()) as {
+    const pending = (await (
+      await h.request(`/v1/tenants/${tenantId}/invitations`, { token: alice })
+    ).json()) as {
       invitations: { email: string }[];
     };
     expect(pending.invitations.map((i) => i.email)).toEqual(["carol@example.com"]);
@@ -145,9 +149,9 @@ describe("upgrading an installation of tenantgate 0.1.0 in place", () => {
       const store = new Kysely<unknown>({
         dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
       });
-      const versions = await sql<{ version: number }>`SELECT version FROM tenantgate_migrations ORDER BY version`.execute(
-        store,
-      );
+      const versions = await sql<{
+        version: number;
+      }>`SELECT version FROM tenantgate_migrations ORDER BY version`.execute(store);
       expect(versions.rows.map((r) => Number(r.version))).toEqual([2, 3, 4, 5, 6, 7]);
       await store.destroy();
       expect(ledger(h.runtime.services.db)).toEqual([1]);

@@ -57,11 +57,7 @@ function MemberRow({
             }}
           >
             <Choice
-              label={
-                <>
-                  <span class="sr-only">Role of {member.email}</span>
-                </>
-              }
+              label={<span class="sr-only">Role of {member.email}</span>}
               value={role}
               onChange={(e) => setRole(e.currentTarget.value)}
             >

@@ -28,7 +28,7 @@ export type Names = Map<string, string>;
 
 function Named({ reference, names }: { reference: string; names: Names }) {
   const name = names.get(reference);
-  return name ? <abbr title={reference}>{name}</abbr> : <>{reference}</>;
+  return name ? <abbr title={reference}>{name}</abbr> : reference;
 }
 
 function Node({

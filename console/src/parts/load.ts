@@ -14,7 +14,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     loading: true,
   });
   const run = useRef(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what `load` depends on
+  // The caller names what `load` depends on: `deps`, not `load` itself (a new closure each render).
   const reload = useCallback(() => {
     const mine = ++run.current;
     setState((s) => ({ ...s, loading: true, error: undefined }));

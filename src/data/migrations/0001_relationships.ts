@@ -21,5 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX relationships_expiry ON relationships (expires_at) WHERE expires_at IS NOT NULL`.execute(
     db,
   );
-  await sql`CREATE TABLE engine_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`.execute(db);
+  await sql`CREATE TABLE engine_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`.execute(
+    db,
+  );
 }
