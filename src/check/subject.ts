@@ -2,7 +2,7 @@ import type { v1 } from "@authzed/authzed-node";
 import type { ActionContext } from "../action-context.js";
 import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { parseSubjectReference } from "../authz/relationship-syntax.js";
-import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
+import { ForbiddenError, parseField, UnauthorizedError, ValidationError } from "../lib/errors.js";
 import { getUserAccountInTenant } from "../tenancy/store.js";
 
 /**
@@ -62,7 +62,7 @@ export async function resolveSubject(
       throw new ValidationError("pass either subject or sessionToken, not both", "subject");
     return {
       subject: input.subject,
-      reference: parseSubjectReference(input.subject),
+      reference: parseField("subject", () => parseSubjectReference(input.subject as string)),
       tenantId: null,
       membership: null,
       fromSession: false,

@@ -166,8 +166,9 @@ export interface DeleteFilter {
 }
 
 function toFilter(filter: DeleteFilter): v1.RelationshipFilter {
-  const subject = filter.subject
-    ? parseSubjectReference(filter.subject, "filter.subject")
+  const text = filter.subject;
+  const subject = text
+    ? parseField("filter.subject", () => parseSubjectReference(text, "subject"))
     : undefined;
   return v1.RelationshipFilter.create({
     resourceType: filter.resourceType,

@@ -20,7 +20,20 @@ import { bodyText, fromSchema, type KnownIds, pathParameter, type Schema } from 
  * runs 10,000 per family with a random seed, printed for replay (FUZZ_SEED=…).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
-const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
+const SEED = fuzzSeed(process.env.FUZZ_SEED);
+
+/** A number replays a run; `random` (what `npm run fuzz` passes unless told) draws one and says it. */
+function fuzzSeed(value: string | undefined): number {
+  if (value === "random") {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    process.stderr.write(`fuzz: FUZZ_SEED=${seed} replays this run\n`);
+    return seed;
+  }
+  const seed = Number(value || 20261129);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`FUZZ_SEED must be an integer or random: ${value}`);
+  return seed;
+}
 const LEAKS = /\n\s+at |\.go:\d+|\.ts:\d+|node_modules|goroutine|BUG:|spicedb@v/;
 
 interface Operation {

@@ -275,6 +275,19 @@ describe("relationship editing is tenant-scoped and decided by SpiceDB", () => {
     expect(await relationshipsOf("project:fa")).toEqual([`tenant@${tenantA}`]);
     expect(await relationshipsOf("project:fb")).toContain(`viewer@${adminB.account}`);
   });
+
+  // Found by `npm run fuzz` (seed 0, input 6428): the refusal named no field.
+  test("a filter's malformed subject is a 400 naming filter.subject", async () => {
+    const response = await h.request("/v1/relationships", {
+      method: "DELETE",
+      token: adminA.token,
+      json: { filter: { resourceType: "project", subject: "'; DROP TABLE users; --" } },
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as Problem;
+    expect(problem.field).toBe("filter.subject");
+    expect(problem.detail).toContain("must be type:id");
+  });
 });
 
 describe("custom roles", () => {
