@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs the compiled JavaScript in dist/ (`npm install` builds it; so does `npm run build`).
+// Runs the service bundled into dist/server (`npm install` builds it; so does `npm run build`).
 try {
-  await import("../dist/cli/main.js");
+  await import("../dist/server/main.js");
 } catch (error) {
   if (
     error?.code === "ERR_MODULE_NOT_FOUND" &&
-    String(error.message).includes("dist/cli/main.js")
+    String(error.message).includes("dist/server/main.js")
   ) {
     process.stderr.write(
       "tenantgate: dist/ is missing; run `npm run build` (npm install does it)\n",

@@ -1,5 +1,3 @@
-import { ConfigError, cliEnvironment, loadConfig } from "../config.js";
-import { createLogger } from "../lib/logger.js";
 import { CliUsageError } from "./usage-error.js";
 
 const USAGE = `usage: tenantgate <command>
@@ -31,8 +29,9 @@ Configuration comes from the environment; see README.md.`;
 
 /**
  * Failures an operator can act on, told in their own one line (by name: their modules are loaded
- * only by the commands that raise them).
+ * only by the commands that raise them, and not at all for `help`).
  */
+const USAGE_ERRORS = new Set(["ConfigError", "CliUsageError", "TenancyConfigError"]);
 const ONE_LINE_ERRORS = new Set([
   "DataDirLockedError",
   "SchemaRejectedError",
@@ -47,6 +46,8 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // Each command loads only what it needs: `tenantgate help` loads neither zod nor the logger.
+  const { cliEnvironment, loadConfig } = await import("../config.js");
   const env = cliEnvironment();
   // Schema and dev-server commands take flags, not the service's environment configuration.
   if (command === "schema")
@@ -55,8 +56,8 @@ async function run(argv: string[]): Promise<void> {
     return (await import("./spicedb-command.js")).runSpicedbCommand(argv.slice(1), env);
   const config = loadConfig();
   // CLI commands keep stderr quiet unless asked; the server logs at the configured level.
+  const { createLogger } = await import("../lib/logger.js");
   const logger = createLogger(command === "serve" ? config.LOG_LEVEL : (env.LOG_LEVEL ?? "warn"));
-  // Each command loads only what it needs: `tenantgate help` should not load the whole service.
   if (command === "serve") return (await import("../main.js")).serveHttp(config, logger);
   if (command === "user")
     return (await import("./identity-commands.js")).runUserCommand(config, argv.slice(1));
@@ -72,11 +73,7 @@ async function run(argv: string[]): Promise<void> {
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof CliUsageError ||
-    (error instanceof Error && error.name === "TenancyConfigError")
-  ) {
+  if (error instanceof Error && USAGE_ERRORS.has(error.name)) {
     process.stderr.write(`tenantgate: ${error.message}\n`);
     process.exit(2);
   }
