@@ -531,6 +531,7 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
       },
       workDir,
     );
+    log(`${target.label}: /healthz ${fixed(main.health.requestsPerSecond)} req/s`);
     if (target.extras) {
       // A probe of /healthz, 10 a second on its own connection, shows whether the event loop
       // itself keeps up while the checks overload the engine.
@@ -553,6 +554,9 @@ async function tenantgateRows(target: TenantgateTarget): Promise<Row[]> {
         },
       );
       overload.probe = await probe;
+      log(
+        `${target.label}: /healthz probe p99 ${overload.probe?.p99} ms, max ${overload.probe?.max} ms`,
+      );
     }
     return rows;
   } finally {
@@ -713,6 +717,7 @@ function summary(row: Row): string {
     row.engine
       ? `engine-answered ${row.engine.fromEngine}/${row.engine.fromEngine + row.engine.fromCache}, mean batch ${row.engine.meanBatch}, bulk call ${row.engine.bulkCallMs} ms`
       : "",
+    row.health ? `trivial route ${fixed(row.health.requestsPerSecond)} req/s` : "",
     `load ${row.load}`,
   ]
     .filter(Boolean)
