@@ -3,6 +3,7 @@ import type { ActionContext } from "../action-context.js";
 import { type ValidatedSession, validateSessionToken } from "../auth/sessions.js";
 import { parseSubjectReference } from "../authz/relationship-syntax.js";
 import { ForbiddenError, parseField, UnauthorizedError, ValidationError } from "../lib/errors.js";
+import { refuseOtherTenantWhileViewing } from "../operator/view-as.js";
 import { getUserAccountInTenant } from "../tenancy/store.js";
 
 /**
@@ -85,6 +86,7 @@ export async function resolveSubject(
     throw new ValidationError("a service key must pass sessionToken or subject", "sessionToken");
   }
 
+  if (input.tenantId) refuseOtherTenantWhileViewing(actor, input.tenantId);
   const userId = validated.user.id;
   // The active account came with the session (one query); only a named tenant needs another.
   const account = input.tenantId

@@ -1,7 +1,10 @@
 import type { ActionContext } from "../action-context.js";
 import { auditRow } from "../audit/audit-record.js";
 import { appendAuditRow } from "../audit/store.js";
-import { NotFoundError } from "../lib/errors.js";
+import type { Actor } from "../auth/actor.js";
+import type { Store } from "../data/database.js";
+import type { ViewAsGrantsTable } from "../data/tables.js";
+import { ForbiddenError, NotFoundError } from "../lib/errors.js";
 import { secureRandomString } from "../lib/secure-random.js";
 import { requireOperator } from "./require-operator.js";
 import { endViewAsGrant, insertViewAsGrant, liveViewAsGrant, viewedAccount } from "./store.js";
@@ -49,23 +52,25 @@ export async function startViewAs({
   };
   await store.transaction().execute(async (tx) => {
     await insertViewAsGrant(tx, grant);
-    await appendAuditRow(
-      tx,
-      auditRow(
-        {
-          tenantId: grant.tenant_id,
-          actorType: "operator",
-          actorId: operator.user.id,
-          accountId: null,
-          ip: ctx.ip,
-          action: "operator.view_as",
-          at: now,
-        },
-        { viewAs: { id: grant.id, accountId: grant.account_id, reason: grant.reason } },
-        undefined,
-      ),
-    );
+    await auditInViewedTenant(tx, ctx, grant, "operator.view_as", now, { reason: grant.reason });
   });
+  return viewAsOf(grant);
+}
+
+/**
+ * A look through one account is a look at one tenant: the viewed person's other tenants never
+ * learn of it (their audit logs have no entry), so naming one is refused.
+ */
+export function refuseOtherTenantWhileViewing(actor: Actor | undefined, tenantId: string): void {
+  if (actor?.kind === "user" && actor.viewAs && actor.viewAs.tenantId !== tenantId)
+    throw new ForbiddenError(
+      "viewing as an account shows that account's tenant only",
+      "view_as_other_tenant",
+    );
+}
+
+/** A stored grant as requests carry it. */
+export function viewAsOf(grant: ViewAsGrantsTable): ViewAs {
   return {
     id: grant.id,
     operatorUserId: grant.operator_user_id,
@@ -91,21 +96,33 @@ export async function endViewAs({
   if (!grant) throw new NotFoundError(`no live view-as ${input.viewAsId}`, "view_as_not_found");
   await store.transaction().execute(async (tx) => {
     await endViewAsGrant(tx, grant.id, now);
-    await appendAuditRow(
-      tx,
-      auditRow(
-        {
-          tenantId: grant.tenant_id,
-          actorType: "operator",
-          actorId: operator.user.id,
-          accountId: null,
-          ip: ctx.ip,
-          action: "operator.view_as_end",
-          at: now,
-        },
-        { viewAs: { id: grant.id, accountId: grant.account_id } },
-        undefined,
-      ),
-    );
+    await auditInViewedTenant(tx, ctx, grant, "operator.view_as_end", now);
   });
+}
+
+/** An entry in the viewed tenant's audit log, which its admins read. */
+function auditInViewedTenant(
+  tx: Store,
+  ctx: ActionContext,
+  grant: ViewAsGrantsTable,
+  action: string,
+  at: number,
+  extra: { reason?: string } = {},
+): Promise<void> {
+  return appendAuditRow(
+    tx,
+    auditRow(
+      {
+        tenantId: grant.tenant_id,
+        actorType: "operator",
+        actorId: grant.operator_user_id,
+        accountId: null,
+        ip: ctx.ip,
+        action,
+        at,
+      },
+      { viewAs: { id: grant.id, accountId: grant.account_id, ...extra } },
+      undefined,
+    ),
+  );
 }

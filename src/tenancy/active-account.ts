@@ -3,6 +3,7 @@ import { requireUser } from "../auth/actor.js";
 import { setActiveAccount } from "../auth/store.js";
 import { hasPermission } from "../authz/permission.js";
 import { ForbiddenError } from "../lib/errors.js";
+import { refuseOtherTenantWhileViewing } from "../operator/view-as.js";
 import type { Services } from "../services.js";
 import { type Account, getAccount, getUserAccountInTenant } from "./store.js";
 
@@ -61,6 +62,7 @@ export async function switchActiveTenant({
  * account there, whatever tenant the session has active.
  */
 export async function actingAccount(ctx: ActionContext, tenantId: string): Promise<Account> {
+  refuseOtherTenantWhileViewing(ctx.actor, tenantId);
   const account = await accountForTenant(ctx.services, requireUser(ctx).user.id, tenantId);
   if (!account)
     throw new ForbiddenError(`no active membership in tenant ${tenantId}`, "not_a_member", {

@@ -171,6 +171,54 @@ describe("view as", () => {
     expect((await h.request("/v1/session", { token: operator.token })).status).toBe(200);
   });
 
+  test("shows the viewed account's tenant only, not the person's other tenants", async () => {
+    // The member also belongs to a second tenant, whose admins never saw an audit entry.
+    const other = await h.createTenant(owner.token, "Elsewhere");
+    const invited = await json(
+      await h.request(`/v1/tenants/${other.tenantId}/invitations`, {
+        method: "POST",
+        token: owner.token,
+        json: { email: member.email, role: "admin" },
+      }),
+    );
+    const accepted = await h.request("/v1/invitations/accept", {
+      method: "POST",
+      token: member.token,
+      json: { token: invited.body.invitation.token },
+    });
+    expect(accepted.status).toBe(200);
+    const viewAs = await startViewing(member.accountId);
+    for (const [method, path, body] of [
+      ["GET", `/v1/tenants/${other.tenantId}/members`, undefined],
+      ["GET", `/v1/tenants/${other.tenantId}/audit`, undefined],
+      ["GET", `/v1/tenants/${other.tenantId}/permissions`, undefined],
+      ["GET", `/v1/tenants/${other.tenantId}/roles`, undefined],
+      ["GET", `/v1/tenants/${other.tenantId}/relationships?resourceType=project`, undefined],
+      [
+        "POST",
+        "/v1/lookup/resources",
+        { tenantId: other.tenantId, resourceType: "project", permission: "view" },
+      ],
+      [
+        "POST",
+        `/v1/tenants/${other.tenantId}/check`,
+        { resource: "project:x", permission: "view" },
+      ],
+      [
+        "POST",
+        "/v1/check",
+        { tenantId: other.tenantId, resource: "project:x", permission: "view" },
+      ],
+    ] as const) {
+      const response = await json(
+        await h.request(path, { method, ...as(viewAs), ...(body ? { json: body } : {}) }),
+      );
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect(response.body.code, `${method} ${path}`).toBe("view_as_other_tenant");
+    }
+    expect((await h.request(`/v1/tenants/${tenantId}/members`, as(viewAs))).status).toBe(200);
+  });
+
   test("belongs to its operator, ends when ended, and lapses after an hour", async () => {
     const viewAs = await startViewing(member.accountId);
     const stolen = await json(await h.request("/v1/session", as(viewAs, owner.token)));
