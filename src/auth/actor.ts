@@ -1,5 +1,5 @@
 import type { ActionContext } from "../action-context.js";
-import { UnauthorizedError } from "../lib/errors.js";
+import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
 import type { ViewAs } from "../operator/view-as.js";
 import type { ServiceKey } from "./service-keys.js";
 import type { ValidatedSession } from "./sessions.js";
@@ -27,4 +27,14 @@ export function requireUser(ctx: ActionContext): UserActor {
 export function requireActor(ctx: ActionContext): Actor {
   if (!ctx.actor) throw new UnauthorizedError();
   return ctx.actor;
+}
+
+/** A service key that may write; a 403 naming its scope otherwise. */
+export function requireWriteScope(key: ServiceKey): void {
+  if (key.scope !== "write") {
+    throw new ForbiddenError(
+      `service key ${key.name} has scope ${key.scope}; writing needs scope write`,
+      "insufficient_scope",
+    );
+  }
 }

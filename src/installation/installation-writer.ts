@@ -1,5 +1,6 @@
 import type { ActionContext } from "../action-context.js";
 import type { AuditActor } from "../audit/audit-record.js";
+import { requireWriteScope } from "../auth/actor.js";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.js";
 
 /**
@@ -11,12 +12,7 @@ export function installationWriter(ctx: ActionContext): Omit<AuditActor, "action
   const { actor } = ctx;
   if (!actor) throw new UnauthorizedError();
   if (actor.kind === "service") {
-    if (actor.key.scope !== "write") {
-      throw new ForbiddenError(
-        `service key ${actor.key.name} has scope ${actor.key.scope}; writing needs scope write`,
-        "insufficient_scope",
-      );
-    }
+    requireWriteScope(actor.key);
     return {
       tenantId: null,
       actorType: "service",

@@ -4,6 +4,7 @@ import { createRouter } from "../http/router.js";
 import { AccountId, isoTime, json, problems } from "../http/schemas.js";
 import { listTenants, listUsers } from "./directory.js";
 import { instanceStatus } from "./instance-status.js";
+import { ViewAsSchema, viewAsJson } from "./schemas.js";
 import { createKey, listKeys, revokeKey } from "./service-key-admin.js";
 import { endViewAs, startViewAs } from "./view-as.js";
 
@@ -251,16 +252,6 @@ operatorRoutes.openapi(
   },
 );
 
-const ViewAsSchema = z
-  .object({
-    id: z.string(),
-    accountId: z.string(),
-    tenantId: z.string(),
-    reason: z.string(),
-    expiresAt: z.string(),
-  })
-  .openapi("ViewAs");
-
 operatorRoutes.openapi(
   createRoute({
     method: "post",
@@ -292,7 +283,7 @@ operatorRoutes.openapi(
   }),
   async (c) => {
     const viewAs = await startViewAs({ ctx: c.get("ctx"), input: c.req.valid("json") });
-    return c.json({ viewAs: { ...viewAs, expiresAt: isoTime(viewAs.expiresAt) } }, 201);
+    return c.json({ viewAs: viewAsJson(viewAs) }, 201);
   },
 );
 

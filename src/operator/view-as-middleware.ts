@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app-env.js";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
 import { liveViewAsGrant, viewedAccount } from "./store.js";
+import { viewAsOf } from "./view-as.js";
 
 /** The header the console sends on every request while an operator views as an account. */
 export const VIEW_AS_HEADER = "x-view-as";
@@ -47,14 +48,7 @@ export const applyViewAs: MiddlewareHandler<AppEnv> = async (c, next) => {
       user: viewed.user,
       session: { ...actor.session, userId: viewed.user.id, activeAccountId: viewed.account.id },
       activeAccount: viewed.account,
-      viewAs: {
-        id: grant.id,
-        operatorUserId: grant.operator_user_id,
-        accountId: grant.account_id,
-        tenantId: grant.tenant_id,
-        reason: grant.reason,
-        expiresAt: grant.expires_at,
-      },
+      viewAs: viewAsOf(grant),
     },
   });
   return next();

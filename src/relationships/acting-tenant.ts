@@ -1,5 +1,6 @@
 import type { ActionContext } from "../action-context.js";
 import type { AuditActor } from "../audit/audit-record.js";
+import { requireWriteScope } from "../auth/actor.js";
 import { resolveSubject } from "../check/subject.js";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/errors.js";
 
@@ -21,12 +22,7 @@ export async function actingTenant(
   const { actor } = ctx;
   if (!actor) throw new UnauthorizedError();
   if (actor.kind === "service") {
-    if (actor.key.scope !== "write") {
-      throw new ForbiddenError(
-        `service key ${actor.key.name} has scope ${actor.key.scope}; writing needs scope write`,
-        "insufficient_scope",
-      );
-    }
+    requireWriteScope(actor.key);
     if (!tenantId)
       throw new ValidationError("a service key must name the tenant it writes for", "tenantId");
     return {

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { UserSchema, userJson } from "../auth/schemas.js";
 import { createRouter } from "../http/router.js";
 import { AccountId, Email, isoTime, json, problems, TenantId } from "../http/schemas.js";
+import { ViewAsSchema, viewAsJson } from "../operator/schemas.js";
 import { switchActiveTenant } from "./active-account.js";
 import { inviteMany } from "./bulk-invitations.js";
 import { createTenant } from "./create-tenant.js";
@@ -55,16 +56,9 @@ tenancyRoutes.openapi(
               operator: z.boolean().openapi({
                 description: "an operator of this installation (the console's instance view)",
               }),
-              viewAs: z
-                .object({
-                  id: z.string(),
-                  accountId: z.string(),
-                  tenantId: z.string(),
-                  reason: z.string(),
-                  expiresAt: z.string(),
-                })
-                .nullable()
-                .openapi({ description: "set while an operator views read-only as this account" }),
+              viewAs: ViewAsSchema.nullable().openapi({
+                description: "set while an operator views read-only as this account",
+              }),
             }),
           },
         },
@@ -82,15 +76,7 @@ tenancyRoutes.openapi(
         accounts: view.accounts,
         expiresAt: isoTime(view.expiresAt),
         operator: view.operator,
-        viewAs: viewAs
-          ? {
-              id: viewAs.id,
-              accountId: viewAs.accountId,
-              tenantId: viewAs.tenantId,
-              reason: viewAs.reason,
-              expiresAt: isoTime(viewAs.expiresAt),
-            }
-          : null,
+        viewAs: viewAs ? viewAsJson(viewAs) : null,
       },
       200,
     );

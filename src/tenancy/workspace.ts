@@ -2,14 +2,9 @@ import type { User } from "../auth/store.js";
 import { userAttributes } from "../installation/store.js";
 import { newId } from "../lib/secure-random.js";
 import type { Services } from "../services.js";
+import { createTenantWithAccount } from "./create-tenant.js";
 import { grantMembership } from "./membership.js";
-import {
-  deleteTenantWithAccount,
-  ensureTenant,
-  insertTenantWithAccount,
-  listUserAccounts,
-  upsertAccount,
-} from "./store.js";
+import { ensureTenant, listUserAccounts, upsertAccount } from "./store.js";
 
 /**
  * The personal workspace (tenancy.yaml personalWorkspace): with `personal`, a tenant of the user's
@@ -34,37 +29,15 @@ export async function activeAccountAtSignIn(
 }
 
 async function createPersonalTenant(services: Services, user: User): Promise<string> {
-  const { store, engine, clock, tenancy } = services;
-  const now = clock();
-  const tenant = {
-    id: newId("ten"),
-    name: tenancy.personalWorkspace.name,
-    created_at: now,
+  const { personalWorkspace } = services.tenancy;
+  const { accountId } = await createTenantWithAccount(services, {
+    userId: user.id,
+    name: personalWorkspace.name,
     kind: "personal",
-  };
-  const account = {
-    id: newId("acc"),
-    tenant_id: tenant.id,
-    user_id: user.id,
-    created_at: now,
-    disabled_at: null,
-  };
-  await insertTenantWithAccount(store, tenant, account);
-  try {
-    await grantMembership(engine, {
-      tenantId: tenant.id,
-      accountId: account.id,
-      userId: user.id,
-      role: tenancy.personalWorkspace.role as string,
-      attributes: await userAttributes(store, user.id),
-      tenantLinks: tenancy.tenant.links,
-      audit: workspaceAudit(services, user, tenant.id, account.id),
-    });
-  } catch (error) {
-    await deleteTenantWithAccount(store, tenant.id, account.id);
-    throw error;
-  }
-  return account.id;
+    role: personalWorkspace.role as string,
+    audit: (tenantId, accountId) => workspaceAudit(services, user, tenantId, accountId),
+  });
+  return accountId;
 }
 
 async function joinSandbox(services: Services, user: User): Promise<string> {
