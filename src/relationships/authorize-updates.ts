@@ -100,7 +100,12 @@ export async function authorizeUpdates(
         object: { objectType: "tenant", objectId: tenantId },
         permission: tenancy.tenant.permissions.linkObjects,
       });
-      if (update.operation !== "delete") {
+      if (update.operation === "delete") {
+        // Unlinking takes the object's other relationships with it (actions.ts), so the object
+        // must be this tenant's, and still be when the write lands.
+        needsOwnership.push({ index, object: resource, what: "object" });
+        preconditions.push(tenantLinkExists(tenancy, resource, tenantId));
+      } else {
         linkedHere.add(key(resource));
         const current = await tenantLinks(deps.engine, tenancy, resource);
         const other = current.find((t) => t !== tenantId);
@@ -160,6 +165,22 @@ export async function authorizeUpdates(
     );
   }
   return preconditions;
+}
+
+function tenantLinkExists(
+  tenancy: TenancyConfig,
+  resource: v1.ObjectReference,
+  tenantId: string,
+): v1.Precondition {
+  return v1.Precondition.create({
+    operation: v1.Precondition_Operation.MUST_MATCH,
+    filter: {
+      resourceType: resource.objectType,
+      optionalResourceId: resource.objectId,
+      optionalRelation: tenancy.objects.tenantRelation,
+      optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
+    },
+  });
 }
 
 function noTenantLink(tenancy: TenancyConfig, resource: v1.ObjectReference): v1.Precondition {

@@ -21,6 +21,7 @@ describe("relationship writes", () => {
   let tenantA: string;
   let eve: Awaited<ReturnType<Harness["signUp"]>>;
   let tenantB: string;
+  let eveAccount: string;
 
   const post = async (token: string, json: unknown, method = "POST") => {
     const response = await h.request("/v1/relationships", { method, token, json });
@@ -46,7 +47,7 @@ describe("relationship writes", () => {
     ({ tenantId: tenantA } = await h.createTenant(alice.token, "A"));
     dave = await h.join(alice.token, tenantA, "member", "dave");
     eve = await h.signUp("eve");
-    ({ tenantId: tenantB } = await h.createTenant(eve.token, "B"));
+    ({ tenantId: tenantB, accountId: eveAccount } = await h.createTenant(eve.token, "B"));
   });
   afterAll(async () => h.close());
 
@@ -129,6 +130,35 @@ describe("relationship writes", () => {
     expect(JSON.stringify(last?.updates)).toContain(
       `project:${project}#editor@role:${roleId}#assignee`,
     );
+    await mirrorMatches();
+  });
+
+  // Found in review: the unlink cascade read every relationship of the object, whoever held it.
+  test("unlinking another tenant's object is refused, and its relationships stay", async () => {
+    const project = freshId("p");
+    const theirs = [
+      `project:${project}#tenant@tenant:${tenantB}`,
+      `project:${project}#owner@account:${eveAccount}`,
+    ];
+    expect(
+      (
+        await post(eve.token, {
+          updates: theirs.map((r) => ({ operation: "touch", relationship: r })),
+        })
+      ).status,
+    ).toBe(200);
+    const answer = await post(alice.token, {
+      updates: [
+        { operation: "delete", relationship: `project:${project}#tenant@tenant:${tenantA}` },
+      ],
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body.code).toBe("cross_tenant");
+    const left = await readMatching(
+      h.runtime.services.engine,
+      relationshipFilter({ resourceType: "project", resourceId: project }),
+    );
+    expect(left).toEqual([...theirs].sort());
     await mirrorMatches();
   });
 
