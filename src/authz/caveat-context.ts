@@ -13,6 +13,8 @@ import { v1 } from "@authzed/authzed-node";
  */
 export const MAX_CONTEXT_BYTES = 4096;
 export const MAX_CONTEXT_DEPTH = 8;
+/** Every value takes at least two bytes encoded, so more than this many cannot fit anyway. */
+const MAX_CONTEXT_VALUES = MAX_CONTEXT_BYTES / 2;
 
 export class CaveatContextError extends Error {
   override name = "CaveatContextError";
@@ -27,13 +29,13 @@ export class CaveatContextError extends Error {
 
 /**
  * Throws a CaveatContextError naming the first offending value, unless `value` is a JSON object
- * SpiceDB can take as caveat context. Never recurses past MAX_CONTEXT_DEPTH, so hostile nesting
- * costs nothing.
+ * SpiceDB can take as caveat context. Never recurses past MAX_CONTEXT_DEPTH nor visits more
+ * values than could fit, so hostile nesting or width costs nothing.
  */
 export function assertCaveatContext(value: unknown): asserts value is Record<string, unknown> {
   if (!isPlainObject(value))
     throw new CaveatContextError("caveat context must be a JSON object", "");
-  walk(value, [], 1);
+  walk(value, [], 1, { left: MAX_CONTEXT_VALUES });
   // SpiceDB counts the protobuf encoding, which can be several times the JSON (a number takes
   // nine bytes there and one in JSON).
   const bytes = v1.PbStruct.toBinary(v1.PbStruct.fromJson(value as never)).length;
@@ -45,7 +47,14 @@ export function assertCaveatContext(value: unknown): asserts value is Record<str
   }
 }
 
-function walk(value: unknown, path: string[], depth: number): void {
+function walk(value: unknown, path: string[], depth: number, budget: { left: number }): void {
+  if (--budget.left < 0) {
+    // Before encoding: protobuf-ts spreads a list into one call, which a huge one overflows.
+    throw new CaveatContextError(
+      `caveat context holds more than ${MAX_CONTEXT_VALUES} values; at most ${MAX_CONTEXT_BYTES} bytes are allowed`,
+      "",
+    );
+  }
   if (typeof value === "number") {
     if (!Number.isFinite(value))
       throw new CaveatContextError("numbers must be finite", path.join("."));
@@ -61,7 +70,11 @@ function walk(value: unknown, path: string[], depth: number): void {
   if (depth > MAX_CONTEXT_DEPTH) {
     throw new CaveatContextError(`nested deeper than ${MAX_CONTEXT_DEPTH} levels`, path.join("."));
   }
-  for (const [key, child] of children) walk(child, [...path, String(key)], depth + 1);
+  for (const [key, child] of children) {
+    path.push(String(key));
+    walk(child, path, depth + 1, budget);
+    path.pop();
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
