@@ -39,6 +39,8 @@ export interface DriveResult {
   requests: number;
   seconds: number;
   requestsPerSecond: number;
+  /** 200 answers a second: a check row's throughput (a 503 is no answer to the question). */
+  answeredPerSecond: number;
   p50: number;
   p99: number;
   max: number;
@@ -164,6 +166,7 @@ async function drive(plan: DrivePlan): Promise<DriveResult> {
     requests: all.length,
     seconds: result.duration,
     requestsPerSecond: all.length / result.duration,
+    answeredPerSecond: (statuses["200"] ?? 0) / result.duration,
     p50: round(percentile(all, 50)),
     p99: round(percentile(all, 99)),
     max: round(all.at(-1) ?? 0),
