@@ -76,7 +76,11 @@ export async function listServiceKeys(store: Store): Promise<ServiceKey[]> {
   }));
 }
 
-/** Revokes a key by id or name; returns how many keys were revoked. */
-export function revokeServiceKey(store: Store, idOrName: string, now: number): Promise<number> {
-  return revokeServiceKeyRows(store, idOrName, now);
+/** Revokes a key by id or name, or by id only; returns how many keys were revoked. */
+export function revokeServiceKey(
+  store: Store,
+  match: { id: string } | { idOrName: string },
+  now: number,
+): Promise<number> {
+  return revokeServiceKeyRows(store, match, now);
 }

@@ -169,16 +169,20 @@ export function listServiceKeyRows(store: Store): Promise<ServiceKeysTable[]> {
   return store.selectFrom("service_keys").selectAll().orderBy("created_at").execute();
 }
 
-/** Revokes live keys by id or name; returns how many. */
+/** Revokes live keys by id, or by id or name (the CLI's way); returns how many. */
 export async function revokeServiceKeyRows(
   store: Store,
-  idOrName: string,
+  match: { id: string } | { idOrName: string },
   now: number,
 ): Promise<number> {
   const result = await store
     .updateTable("service_keys")
     .set({ revoked_at: now })
-    .where((eb) => eb.or([eb("id", "=", idOrName), eb("name", "=", idOrName)]))
+    .where((eb) =>
+      "id" in match
+        ? eb("id", "=", match.id)
+        : eb.or([eb("id", "=", match.idOrName), eb("name", "=", match.idOrName)]),
+    )
     .where("revoked_at", "is", null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

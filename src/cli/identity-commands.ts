@@ -95,7 +95,9 @@ export async function runServiceKeyCommand(config: Config, args: string[]): Prom
   if (sub === "revoke") {
     const target = positionals[0];
     if (!target) throw new CliUsageError("service-key revoke needs the key's id or name");
-    const revoked = await withStore(config, (store) => revokeServiceKey(store, target, Date.now()));
+    const revoked = await withStore(config, (store) =>
+      revokeServiceKey(store, { idOrName: target }, Date.now()),
+    );
     if (revoked === 0) throw new CliUsageError(`no live service key with id or name ${target}`);
     process.stderr.write(`revoked ${revoked} key(s)\n`);
     return;

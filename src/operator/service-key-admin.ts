@@ -7,6 +7,7 @@ import {
   revokeServiceKey,
   type ServiceKeyScope,
 } from "../auth/service-keys.js";
+import { getServiceKeyRow } from "../auth/store.js";
 import { NotFoundError } from "../lib/errors.js";
 import { requireOperator } from "./require-operator.js";
 
@@ -37,16 +38,18 @@ export async function createKey({
 }) {
   requireOperator(ctx);
   const { store, clock } = ctx.services;
-  const created = await createServiceKey(store, input, clock());
-  await appendAuditRow(
-    store,
-    auditRow(
-      operatorAudit(ctx, "service_key.create"),
-      { serviceKey: { id: created.key.id, name: created.key.name, scope: created.key.scope } },
-      undefined,
-    ),
-  );
-  return created;
+  return store.transaction().execute(async (tx) => {
+    const created = await createServiceKey(tx, input, clock());
+    await appendAuditRow(
+      tx,
+      auditRow(
+        operatorAudit(ctx, "service_key.create"),
+        { serviceKey: { id: created.key.id, name: created.key.name, scope: created.key.scope } },
+        undefined,
+      ),
+    );
+    return created;
+  });
 }
 
 /** Revokes a key by id, at once. */
@@ -59,17 +62,18 @@ export async function revokeKey({
 }): Promise<void> {
   requireOperator(ctx);
   const { store, clock } = ctx.services;
-  const live = (await listServiceKeys(store)).find(
-    (k) => k.id === input.keyId && k.revokedAt === null,
-  );
-  if (!live) throw new NotFoundError(`no live service key ${input.keyId}`, "service_key_not_found");
-  await revokeServiceKey(store, live.id, clock());
-  await appendAuditRow(
-    store,
-    auditRow(
-      operatorAudit(ctx, "service_key.revoke"),
-      { serviceKey: { id: live.id, name: live.name } },
-      undefined,
-    ),
-  );
+  await store.transaction().execute(async (tx) => {
+    const key = await getServiceKeyRow(tx, input.keyId);
+    if (!key || key.revoked_at !== null)
+      throw new NotFoundError(`no live service key ${input.keyId}`, "service_key_not_found");
+    await revokeServiceKey(tx, { id: key.id }, clock());
+    await appendAuditRow(
+      tx,
+      auditRow(
+        operatorAudit(ctx, "service_key.revoke"),
+        { serviceKey: { id: key.id, name: key.name } },
+        undefined,
+      ),
+    );
+  });
 }

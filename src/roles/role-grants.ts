@@ -1,6 +1,6 @@
 import type { ActionContext } from "../action-context.js";
 import { NotFoundError } from "../lib/errors.js";
-import { outlineSchema } from "../schema/schema-outline.js";
+import { deployedOutline } from "../schema/deployed-outline.js";
 import type { TenancyConfig } from "../tenancy/tenancy-config.js";
 
 export type CustomRoles = NonNullable<TenancyConfig["customRoles"]>;
@@ -19,9 +19,8 @@ export function customRoles(ctx: ActionContext): CustomRoles {
  * for any type the schema gives one). Adding a grant to the schema makes it available here.
  */
 export async function availableGrants(ctx: ActionContext, roles: CustomRoles): Promise<string[]> {
-  const definition = outlineSchema(await ctx.services.engine.readSchema()).definitions.get(
-    roles.type,
-  );
+  const { outline } = await deployedOutline(ctx.services.engine);
+  const definition = outline.definitions.get(roles.type);
   return [...(definition?.members.values() ?? [])]
     .filter((m) => m.kind === "relation" && m.name.startsWith(roles.grantPrefix))
     .map((m) => m.name.slice(roles.grantPrefix.length))

@@ -120,7 +120,7 @@ describe("the check API", () => {
       (await check(token, { resource: "project:open", permission: "view", subject: "account:a" }))
         .status,
     ).toBe(200);
-    await revokeServiceKey(h.runtime.services.store, key.id, Date.now());
+    await revokeServiceKey(h.runtime.services.store, { id: key.id }, Date.now());
     expect(
       (await check(token, { resource: "project:open", permission: "view", subject: "account:a" }))
         .status,
