@@ -77,6 +77,9 @@ describe.skipIf(skip)("the seed scenario in the console", () => {
 
   test("Bob opens the link, signs up and joins in one step, then creates his own tenant B", async () => {
     const { page } = bob;
+    // A link broken in transit (a malformed escape) still shows the invitation page, not a blank one.
+    await page.goto("/invite/%E0");
+    await page.getByRole("heading", { name: "You have been invited to a tenant" }).waitFor();
     await page.goto(invitationLink);
     await page.getByRole("heading", { name: "You have been invited to a tenant" }).waitFor();
     await lookAt(page, "invite");

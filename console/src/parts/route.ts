@@ -12,9 +12,18 @@ export interface Route {
 
 function current(): Route {
   const invite = /^\/invite\/([^/]+)$/.exec(location.pathname);
-  if (invite?.[1]) return { page: "invite", invitationToken: decodeURIComponent(invite[1]) };
+  if (invite?.[1]) return { page: "invite", invitationToken: decoded(invite[1]) };
   const page = location.hash.replace(/^#\/?/, "").split("?")[0] || "home";
   return { page };
+}
+
+/** A malformed escape (`/invite/%E0`) stays as typed: the API then refuses the token. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function useRoute(): Route {
@@ -29,14 +38,6 @@ export function useRoute(): Route {
     };
   }, []);
   return route;
-}
-
-/** Goes to a console page (leaving an invitation path for the console's own). */
-export function go(page: string): void {
-  if (location.pathname !== "/") {
-    history.pushState(null, "", `/#/${page}`);
-    dispatchEvent(new PopStateEvent("popstate"));
-  } else location.hash = `#/${page}`;
 }
 
 /** Leaves `/invite/<token>` for the console's home, without keeping the token in history. */
