@@ -204,8 +204,10 @@ describe("relationship writes", () => {
       ),
     ).toEqual([`project:${theirs}#tenant@tenant:${tenantB}`]);
     // Every read was bounded to the acting tenant: its links, or one of its objects.
+    expect(asked.length).toBeGreaterThan(0);
     for (const request of asked) {
       const f = request.relationshipFilter;
+      expect(f).toBeDefined();
       const bounded =
         f?.optionalSubjectFilter?.optionalSubjectId === tenantA ||
         (f?.optionalResourceId !== "" && f?.optionalResourceId !== theirs);
