@@ -30,3 +30,19 @@ export function toAuditEntry(row: AuditLogTable): AuditEntry {
 export async function readAuditLog(store: Store, filter: AuditFilter): Promise<AuditEntry[]> {
   return (await readAuditRows(store, filter)).map(toAuditEntry);
 }
+
+const PAGE = 1000;
+
+/** Every entry matching the filter, oldest first, read a page at a time. */
+export async function* allAuditEntries(
+  store: Store,
+  filter: Omit<AuditFilter, "cursor" | "limit" | "order">,
+): AsyncGenerator<AuditEntry> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await readAuditLog(store, { ...filter, cursor, order: "asc", limit: PAGE });
+    yield* page;
+    if (page.length < PAGE) return;
+    cursor = page.at(-1)?.id;
+  }
+}

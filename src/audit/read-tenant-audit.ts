@@ -1,7 +1,7 @@
 import type { ActionContext } from "../action-context.js";
 import { requirePermission } from "../authz/permission.js";
 import { actingAccount } from "../tenancy/active-account.js";
-import { type AuditEntry, readAuditLog } from "./audit-log.js";
+import { type AuditEntry, allAuditEntries, readAuditLog } from "./audit-log.js";
 import type { AuditFilter } from "./store.js";
 
 export type TenantAuditQuery = Omit<AuditFilter, "tenantId"> & { tenantId: string };
@@ -32,27 +32,17 @@ export async function readTenantAudit({
   };
 }
 
-const EXPORT_PAGE = 1000;
-
-/** Every entry of the tenant's log matching the filter, oldest first, a page at a time. */
-export async function* exportTenantAudit({
+/**
+ * Every entry of the tenant's log matching the filter, oldest first, for accounts that may read
+ * it: refused here, before anything is read, or handed over to be read a page at a time.
+ */
+export async function exportTenantAudit({
   ctx,
   input,
 }: {
   ctx: ActionContext;
   input: Omit<TenantAuditQuery, "limit" | "cursor" | "order">;
-}): AsyncGenerator<AuditEntry> {
+}): Promise<AsyncIterable<AuditEntry>> {
   await requireAuditReader(ctx, input.tenantId);
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await readAuditLog(ctx.services.store, {
-      ...input,
-      cursor,
-      order: "asc",
-      limit: EXPORT_PAGE,
-    });
-    yield* page;
-    if (page.length < EXPORT_PAGE) return;
-    cursor = page.at(-1)?.id;
-  }
+  return allAuditEntries(ctx.services.store, input);
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../http/router.js";
 import { problems, TenantId } from "../http/schemas.js";
+import { streamedBody } from "../http/streamed-body.js";
 import { csvHeader, csvLine, jsonLine } from "./audit-export-format.js";
 import { exportTenantAudit, readTenantAudit } from "./read-tenant-audit.js";
 
@@ -103,17 +104,16 @@ auditRoutes.openapi(
   async (c) => {
     const { tenantId } = c.req.valid("param");
     const { format, since, until, actor, object } = c.req.valid("query");
-    const entries = exportTenantAudit({
+    const entries = await exportTenantAudit({
       ctx: c.get("ctx"),
       input: { tenantId, since: millis(since), until: millis(until), actor, object },
     });
-    // Permission is checked when the first entry is asked for: before any byte is sent.
-    const first = await entries.next();
-    let text = format === "csv" ? csvHeader() : "";
     const line = format === "csv" ? csvLine : jsonLine;
-    if (!first.done) text += line(first.value);
-    for await (const entry of entries) text += line(entry);
-    return c.body(text, 200, {
+    async function* text() {
+      if (format === "csv") yield csvHeader();
+      for await (const entry of entries) yield line(entry);
+    }
+    return c.body(streamedBody(text()), 200, {
       "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
       "content-disposition": `attachment; filename="audit-${tenantId}.${format === "csv" ? "csv" : "jsonl"}"`,
     });

@@ -1,10 +1,8 @@
 import { parseArgs } from "node:util";
-import { readAuditLog } from "../audit/audit-log.js";
+import { allAuditEntries } from "../audit/audit-log.js";
 import type { Config } from "../config.js";
 import { CliUsageError } from "./usage-error.js";
 import { withStore } from "./with-store.js";
-
-const PAGE = 1000;
 
 /** `tenantgate audit export [--tenant ID] [--since ISO-TIME]`: JSON lines on stdout, oldest first. */
 export async function runAuditCommand(config: Config, args: string[]): Promise<void> {
@@ -19,20 +17,9 @@ export async function runAuditCommand(config: Config, args: string[]): Promise<v
   if (since !== undefined && Number.isNaN(since))
     throw new CliUsageError(`--since ${values.since} is not an ISO 8601 time`);
   await withStore(config, async (store) => {
-    let cursor: string | undefined;
-    for (;;) {
-      const entries = await readAuditLog(store, {
-        tenantId: values.tenant,
-        since,
-        cursor,
-        limit: PAGE,
-      });
-      for (const entry of entries) {
-        if (!process.stdout.write(`${JSON.stringify(entry)}\n`))
-          await new Promise((r) => process.stdout.once("drain", r));
-      }
-      if (entries.length < PAGE) return;
-      cursor = entries.at(-1)?.id;
+    for await (const entry of allAuditEntries(store, { tenantId: values.tenant, since })) {
+      if (!process.stdout.write(`${JSON.stringify(entry)}\n`))
+        await new Promise((r) => process.stdout.once("drain", r));
     }
   });
 }

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { TypedResponse } from "hono";
 import { createRouter } from "../http/router.js";
 import { json, problems, TenantId, TypeName } from "../http/schemas.js";
+import { streamedBody } from "../http/streamed-body.js";
 import { deleteRelationshipsByFilter, readRelationships, writeRelationships } from "./actions.js";
 import { exportTenantRelationships, listTenantRelationships } from "./tenant-relationships.js";
 
@@ -215,8 +217,10 @@ relationshipRoutes.openapi(
       ctx: c.get("ctx"),
       input: { tenantId },
     });
-    return c.text(lines.map((l) => `${l}\n`).join(""), 200, {
+    // Text, streamed: the route's typing knows text/plain only as a string body.
+    return c.newResponse(streamedBody(lines), 200, {
+      "content-type": "text/plain; charset=utf-8",
       "content-disposition": `attachment; filename="relationships-${tenantId}.txt"`,
-    });
+    }) as unknown as TypedResponse<string, 200, "text">;
   },
 );

@@ -151,24 +151,25 @@ export async function listTenantRelationships({
   return { relationships: rows, objects: ids.length };
 }
 
-/** Every relationship of the tenant's objects, type by type, in SpiceDB's string syntax. */
+/**
+ * Every relationship of the tenant's objects, type by type, in SpiceDB's string syntax, one line
+ * each: refused here, or handed over to be read object by object as the lines are taken.
+ */
 export async function exportTenantRelationships({
   ctx,
   input,
 }: {
   ctx: ActionContext;
   input: { tenantId: string };
-}): Promise<string[]> {
+}): Promise<AsyncIterable<string>> {
   await requireManager(ctx, input.tenantId);
   const { engine, tenancy } = ctx.services;
   const { outline } = await deployedOutline(engine);
-  const lines: string[] = [];
-  for (const type of [...outline.definitions.keys()].filter((t) =>
-    tenantScoped(tenancy, outline, t),
-  )) {
-    for (const id of await tenantObjectIds(engine, tenancy, input.tenantId, type))
-      for (const rel of await objectRelationships(engine, type, id, undefined))
-        lines.push(formatRelationship(rel));
-  }
-  return lines;
+  const types = [...outline.definitions.keys()].filter((t) => tenantScoped(tenancy, outline, t));
+  return (async function* lines() {
+    for (const type of types)
+      for (const id of await tenantObjectIds(engine, tenancy, input.tenantId, type))
+        for (const rel of await objectRelationships(engine, type, id, undefined))
+          yield `${formatRelationship(rel)}\n`;
+  })();
 }

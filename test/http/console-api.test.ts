@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { csvField } from "../../src/audit/audit-export-format.js";
+import { auditRow } from "../../src/audit/audit-record.js";
+import { appendAuditRow } from "../../src/audit/store.js";
 import { VIEW_AS_TTL_MS } from "../../src/operator/view-as.js";
 import { freshId } from "../support/ids.js";
 import { type Harness, startHarness, type User } from "./harness.js";
@@ -452,6 +454,41 @@ describe("the tenant's data", () => {
       token: member.token,
     });
     expect(refused.status).toBe(403);
+  });
+
+  test("an export of thousands of entries is every entry once, oldest first, across pages and chunks", async () => {
+    const { tenantId: big } = await h.createTenant(owner.token, "Big log");
+    const { store } = h.runtime.services;
+    const count = 2_500;
+    for (let i = 0; i < count; i++) {
+      await appendAuditRow(
+        store,
+        auditRow(
+          {
+            tenantId: big,
+            actorType: "user",
+            actorId: owner.userId,
+            accountId: null,
+            ip: null,
+            action: "bench.entry",
+            at: 1_700_000_000_000 + i,
+          },
+          { n: i, padding: "x".repeat(100) },
+          undefined,
+        ),
+      );
+    }
+    const exported = await h.request(`/v1/tenants/${big}/audit/export?format=jsonl`, {
+      token: owner.token,
+    });
+    expect(exported.status).toBe(200);
+    const numbers = (await exported.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.action === "bench.entry")
+      .map((e) => e.updates.n);
+    expect(numbers).toEqual(Array.from({ length: count }, (_, i) => i));
   });
 
   test("CSV fields are quoted, and never start a spreadsheet formula", () => {
