@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import type { ActionContext } from "../action-context.js";
-import { requirePermission } from "../authz/permission.js";
+import { hasPermission, requirePermission } from "../authz/permission.js";
 import { AppError } from "../lib/errors.js";
 import { actingAccount } from "./active-account.js";
-import { inviteMember } from "./invitations.js";
+import { createInvitation } from "./invitations.js";
 import { managePermission } from "./role-rules.js";
 
 export type BulkStatus = "invited" | "already_member" | "invalid" | "refused";
@@ -19,8 +19,9 @@ export interface BulkRowResult {
 const email = z.email();
 
 /**
- * Invites a list of people, one result per row: each row goes through the same action (and the
- * same SpiceDB checks) as a single invitation, and one bad row does not stop the others. The
+ * Invites a list of people, one result per row: each row is made as a single invitation is
+ * (createInvitation), after the same SpiceDB checks, asked once per role; one bad row does not
+ * stop the others. The
  * caller must be able to invite at all, else the whole request is refused; a row the caller may
  * not make (an owner, for an admin) is `refused`.
  */
@@ -31,14 +32,22 @@ export async function inviteMany({
   ctx: ActionContext;
   input: { tenantId: string; invitations: { email: string; role: string }[] };
 }): Promise<BulkRowResult[]> {
-  const { tenancy } = ctx.services;
-  const actor = await actingAccount(ctx, input.tenantId);
-  // The power over the lowest role: to invite at all.
-  await requirePermission(ctx.services.engine, {
+  const { tenancy, engine } = ctx.services;
+  const inviter = await actingAccount(ctx, input.tenantId);
+  const query = (role: string) => ({
     resource: `tenant:${input.tenantId}`,
-    permission: managePermission(tenancy, tenancy.roleNames.at(-1) as string),
-    subject: `account:${actor.id}`,
+    permission: managePermission(tenancy, role),
+    subject: `account:${inviter.id}`,
   });
+  // The power over the lowest role: to invite at all.
+  await requirePermission(engine, query(tenancy.roleNames.at(-1) as string));
+  // The power over each role, asked once per role rather than once per row.
+  const mayInvite = new Map<string, Promise<boolean>>();
+  const allowed = (role: string) => {
+    let answer = mayInvite.get(role);
+    if (!answer) mayInvite.set(role, (answer = hasPermission(engine, query(role))));
+    return answer;
+  };
   const results: BulkRowResult[] = [];
   const seen = new Set<string>();
   for (const row of input.invitations) {
@@ -62,10 +71,20 @@ export async function inviteMany({
       continue;
     }
     seen.add(address.toLowerCase());
+    if (!(await allowed(role))) {
+      const { permission } = query(role);
+      results.push({
+        ...base,
+        status: "refused",
+        detail: `inviting a ${role} needs ${permission}`,
+      });
+      continue;
+    }
     try {
-      const invitation = await inviteMember({
-        ctx,
-        input: { tenantId: input.tenantId, email: address, role },
+      const invitation = await createInvitation(ctx, inviter, {
+        tenantId: input.tenantId,
+        email: address,
+        role,
       });
       results.push({
         ...base,

@@ -13,6 +13,7 @@ import type { Services } from "../services.js";
 import { accountForTenant, actingAccount } from "./active-account.js";
 import { grantMembership } from "./membership.js";
 import { assertRole, managePermission } from "./role-rules.js";
+import type { Account } from "./store.js";
 import {
   claimInvitation,
   getInvitationByTokenHash,
@@ -42,14 +43,27 @@ export async function inviteMember({
   ctx: ActionContext;
   input: { tenantId: string; email: string; role: string };
 }) {
-  const { store, engine, clock, config, tenancy } = ctx.services;
+  const { engine, tenancy } = ctx.services;
   assertRole(tenancy, input.role);
-  const actor = await actingAccount(ctx, input.tenantId);
+  const inviter = await actingAccount(ctx, input.tenantId);
   await requirePermission(engine, {
     resource: `tenant:${input.tenantId}`,
     permission: managePermission(tenancy, input.role),
-    subject: `account:${actor.id}`,
+    subject: `account:${inviter.id}`,
   });
+  return createInvitation(ctx, inviter, input);
+}
+
+/**
+ * The invitation itself, once the inviter's account in the tenant and its power over the role
+ * are established (inviteMember for one, inviteMany for a list, which asks once per role).
+ */
+export async function createInvitation(
+  ctx: ActionContext,
+  inviter: Account,
+  input: { tenantId: string; email: string; role: string },
+) {
+  const { store, clock, config } = ctx.services;
   const email = normaliseEmail(input.email);
   const invitee = await getUserRowByEmail(store, email);
   if (invitee && (await accountForTenant(ctx.services, invitee.id, input.tenantId))) {
@@ -67,7 +81,7 @@ export async function inviteMember({
     email,
     role: input.role,
     token_hash: hashSecret(token),
-    invited_by_account_id: actor.id,
+    invited_by_account_id: inviter.id,
     created_at: now,
     expires_at: now + config.INVITATION_TTL_SECONDS * 1000,
     accepted_at: null,
@@ -80,7 +94,7 @@ export async function inviteMember({
     await appendAuditRow(
       tx,
       auditRow(
-        userAudit(ctx, input.tenantId, actor.id, "invitation.create"),
+        userAudit(ctx, input.tenantId, inviter.id, "invitation.create"),
         describeInvitation(invitation),
         undefined,
       ),

@@ -328,6 +328,39 @@ describe("the tenant's data", () => {
     expect(answer.body.results[0].invitation.token).toMatch(/^tgi_/);
   });
 
+  test("bulk invitations: a row the inviter may not make is refused, the others are made", async () => {
+    const admin = await h.join(owner.token, tenantId, "admin", "bulk-admin");
+    const answer = await json(
+      await h.request(`/v1/tenants/${tenantId}/invitations/bulk`, {
+        method: "POST",
+        token: admin.token,
+        json: {
+          invitations: [
+            { email: `${freshId("o")}@example.com`, role: "owner" },
+            { email: `${freshId("m")}@example.com`, role: "member" },
+            { email: `${freshId("o")}@example.com`, role: "owner" },
+          ],
+        },
+      }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.results.map((r: { status: string }) => r.status)).toEqual([
+      "refused",
+      "invited",
+      "refused",
+    ]);
+    expect(answer.body.results[0].detail).toContain("manage_owners");
+    const pending = await json(
+      await h.request(`/v1/tenants/${tenantId}/invitations`, { token: owner.token }),
+    );
+    const roles = pending.body.invitations
+      .filter((i: { email: string }) =>
+        answer.body.results.some((r: { email: string }) => r.email === i.email),
+      )
+      .map((i: { role: string }) => i.role);
+    expect(roles).toEqual(["member"]);
+  });
+
   test("browsing relationships by type pages across objects, marks the core, refuses types outside tenants", async () => {
     const ids = [freshId("b"), freshId("b"), freshId("b")].sort();
     await h.write(
