@@ -170,15 +170,18 @@ export async function revokeInvitationsBeyondPower(
     { tenantId: input.tenantId, invitedByAccountId: input.inviterAccountId },
     clock(),
   );
-  const lost: PendingInvitation[] = [];
-  for (const invitation of pending) {
+  // The answer depends on the role only: one question per role among them.
+  const roles = [...new Set(pending.map((i) => i.role))];
+  const lostRoles = new Set<string>();
+  for (const role of roles) {
     const stillMay = await hasPermission(engine, {
       resource: `tenant:${input.tenantId}`,
-      permission: managePermission(tenancy, invitation.role),
+      permission: managePermission(tenancy, role),
       subject: `account:${input.inviterAccountId}`,
     });
-    if (!stillMay) lost.push(invitation);
+    if (!stillMay) lostRoles.add(role);
   }
+  const lost = pending.filter((i) => lostRoles.has(i.role));
   await revokeAudited(
     ctx.services,
     lost,
