@@ -132,7 +132,10 @@ export class CheckBatcher {
    * request): the batch is split in halves and each is sent again, so the bad item fails alone,
    * in about log2(n) extra calls, and every other caller gets its answer.
    */
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(all: Pending[]): Promise<void> {
+    // A half sent again leaves out what its deadline has answered meanwhile.
+    const batch = all.filter((p) => !p.settled);
+    if (batch.length === 0) return;
     this.metrics?.checkBatchSize.observe(batch.length);
     try {
       const response = await this.engine.checkBulkPermissions(
