@@ -133,6 +133,30 @@ describe("relationship writes", () => {
     await mirrorMatches();
   });
 
+  test("unlinking an object with more relationships than one write holds is refused, leaving it whole", async () => {
+    const project = freshId("p");
+    await h.write(`project:${project}#tenant@tenant:${tenantA}`);
+    const viewers = Array.from(
+      { length: 1_000 },
+      (_, i) => `project:${project}#viewer@account:v${i}`,
+    );
+    await h.write(...viewers.slice(0, 500));
+    await h.write(...viewers.slice(500));
+    const answer = await post(alice.token, {
+      updates: [
+        { operation: "delete", relationship: `project:${project}#tenant@tenant:${tenantA}` },
+      ],
+    });
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe("unlink_too_large");
+    const left = await readMatching(
+      h.runtime.services.engine,
+      relationshipFilter({ resourceType: "project", resourceId: project }),
+    );
+    expect(left).toHaveLength(1_001);
+    await mirrorMatches();
+  });
+
   // Found in review: the unlink cascade read every relationship of the object, whoever held it.
   test("unlinking another tenant's object is refused, and its relationships stay", async () => {
     const project = freshId("p");
