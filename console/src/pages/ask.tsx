@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { can, useApp } from "../parts/app-state.js";
-import { Choice } from "../parts/choice.js";
+import { Choice, Options } from "../parts/choice.js";
 import { ExplainTree } from "../parts/explain-tree.js";
 import { Answer, Done, ProblemNote } from "../parts/feedback.js";
 import { useAction, useLoad } from "../parts/load.js";
@@ -112,11 +112,7 @@ export function AskPage() {
               setPermission("");
             }}
           >
-            {definitions.map((d) => (
-              <option key={d.name} value={d.name}>
-                {d.name}
-              </option>
-            ))}
+            <Options names={definitions.map((d) => d.name)} />
           </Choice>
           <label>
             Object id
@@ -134,11 +130,7 @@ export function AskPage() {
             onChange={(e) => setPermission(e.currentTarget.value)}
           >
             <option value="">Choose…</option>
-            {permissions.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
+            <Options names={permissions.map((p) => p.name)} />
           </Choice>
         </div>
         <details>

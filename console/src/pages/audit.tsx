@@ -173,14 +173,7 @@ export function AuditPage() {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        label="Audit log"
-        page={cursors.page}
-        hasNext={Boolean(page.data?.nextCursor)}
-        onFirst={cursors.first}
-        onPrevious={cursors.previous}
-        onNext={() => cursors.next(page.data?.nextCursor)}
-      />
+      <Pager label="Audit log" cursors={cursors} nextCursor={page.data?.nextCursor} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { useApp } from "../parts/app-state.js";
-import { Choice } from "../parts/choice.js";
+import { Choice, Options } from "../parts/choice.js";
 import { ProblemNote } from "../parts/feedback.js";
 import { useAction } from "../parts/load.js";
 import { grantableRoles, invitationLink } from "./members.js";
@@ -74,11 +74,7 @@ export function BulkInvite({ tenantId, onInvited }: { tenantId: string; onInvite
           value={role}
           onChange={(e) => setRole(e.currentTarget.value)}
         >
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <Options names={roles} />
         </Choice>
         <button type="submit" disabled={action.busy || rows.length === 0 || rows.length > 200}>
           Invite {rows.length} {rows.length === 1 ? "person" : "people"}

@@ -177,14 +177,7 @@ function Tenants() {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        label="Tenants"
-        page={cursors.page}
-        hasNext={Boolean(page.data?.nextCursor)}
-        onFirst={cursors.first}
-        onPrevious={cursors.previous}
-        onNext={() => cursors.next(page.data?.nextCursor)}
-      />
+      <Pager label="Tenants" cursors={cursors} nextCursor={page.data?.nextCursor} />
     </>
   );
 }
@@ -287,14 +280,7 @@ function Users() {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        label="Users"
-        page={cursors.page}
-        hasNext={Boolean(page.data?.nextCursor)}
-        onFirst={cursors.first}
-        onPrevious={cursors.previous}
-        onNext={() => cursors.next(page.data?.nextCursor)}
-      />
+      <Pager label="Users" cursors={cursors} nextCursor={page.data?.nextCursor} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { type AppState, can, canManageRole, useApp } from "../parts/app-state.js";
-import { Choice } from "../parts/choice.js";
+import { Choice, Options } from "../parts/choice.js";
 import { CopyField, Done, Empty, Loading, ProblemNote, when } from "../parts/feedback.js";
 import { useAction, useLoad } from "../parts/load.js";
 import type { Invitation, Member } from "../types.js";
@@ -61,11 +61,7 @@ function MemberRow({
               value={role}
               onChange={(e) => setRole(e.currentTarget.value)}
             >
-              {[...new Set([...member.roles, ...roles])].map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
+              <Options names={[...new Set([...member.roles, ...roles])]} />
             </Choice>
             <button type="submit" disabled={action.busy || member.roles.includes(role)}>
               Change role
@@ -143,11 +139,7 @@ function InviteForm({ tenantId, onInvited }: { tenantId: string; onInvited: () =
           />
         </label>
         <Choice label={"Role"} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <Options names={roles} />
         </Choice>
         <button type="submit" class="primary" disabled={action.busy}>
           Invite

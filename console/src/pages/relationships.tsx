@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Problem, query } from "../api.js";
 import { useApp } from "../parts/app-state.js";
-import { Choice } from "../parts/choice.js";
+import { Choice, Options } from "../parts/choice.js";
 import { Done, Empty, Loading, Pager, ProblemNote, useCursors } from "../parts/feedback.js";
 import { asProblem, useAction, useLoad } from "../parts/load.js";
 import { type ParsedLine, parseRelationshipLines } from "../parts/relationship-lines.js";
@@ -68,11 +68,7 @@ function Browser({
             setRelation("");
           }}
         >
-          {types.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
+          <Options names={types} />
         </Choice>
         <label>
           Object id starts with
@@ -84,11 +80,7 @@ function Browser({
           onChange={(e) => setRelation(e.currentTarget.value)}
         >
           <option value="">any</option>
-          {relations.map((r) => (
-            <option key={r.name} value={r.name}>
-              {r.name}
-            </option>
-          ))}
+          <Options names={relations.map((r) => r.name)} />
         </Choice>
         <button type="submit">Show</button>
       </form>
@@ -161,14 +153,7 @@ function Browser({
           </>
         )
       ) : null}
-      <Pager
-        label="Relationships"
-        page={cursors.page}
-        hasNext={Boolean(page.data?.nextCursor)}
-        onFirst={cursors.first}
-        onPrevious={cursors.previous}
-        onNext={() => cursors.next(page.data?.nextCursor)}
-      />
+      <Pager label="Relationships" cursors={cursors} nextCursor={page.data?.nextCursor} />
     </>
   );
 }
@@ -217,11 +202,7 @@ function Editor({
         }}
       >
         <Choice label={"Type"} value={type} onChange={(e) => setType(e.currentTarget.value)}>
-          {types.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
+          <Options names={types} />
         </Choice>
         <label>
           Object id
@@ -239,11 +220,7 @@ function Editor({
           onChange={(e) => setRelation(e.currentTarget.value)}
         >
           <option value="">Choose…</option>
-          {definition?.relations.map((r) => (
-            <option key={r.name} value={r.name}>
-              {r.name}
-            </option>
-          ))}
+          <Options names={definition?.relations.map((r) => r.name) ?? []} />
         </Choice>
         <label>
           Subject

@@ -23,3 +23,16 @@ export function Choice({
     </div>
   );
 }
+
+/** One option per name, the name shown as it is. */
+export function Options({ names }: { names: string[] }) {
+  return (
+    <>
+      {names.map((name) => (
+        <option key={name} value={name}>
+          {name}
+        </option>
+      ))}
+    </>
+  );
+}

@@ -57,38 +57,34 @@ export function SlowNotice() {
 }
 
 /** Previous / next over cursor pages: the cursors seen so far are kept to go back. */
+/** First / Previous / Next over a list the API pages with cursors (useCursors keeps them). */
 export function Pager({
-  page,
-  hasNext,
-  onFirst,
-  onPrevious,
-  onNext,
   label,
+  cursors,
+  nextCursor,
 }: {
-  page: number;
-  hasNext: boolean;
-  onFirst: () => void;
-  onPrevious: () => void;
-  onNext: () => void;
   label: string;
+  cursors: Cursors;
+  nextCursor: string | undefined;
 }) {
   return (
     <nav class="pager" aria-label={`${label} pages`}>
-      <button type="button" onClick={onFirst} disabled={page === 0}>
+      <button type="button" onClick={cursors.first} disabled={cursors.page === 0}>
         First
       </button>
-      <button type="button" onClick={onPrevious} disabled={page === 0}>
+      <button type="button" onClick={cursors.previous} disabled={cursors.page === 0}>
         Previous
       </button>
-      <span>Page {page + 1}</span>
-      <button type="button" onClick={onNext} disabled={!hasNext}>
+      <span>Page {cursors.page + 1}</span>
+      <button type="button" onClick={() => cursors.next(nextCursor)} disabled={!nextCursor}>
         Next
       </button>
     </nav>
   );
 }
 
-/** Cursor bookkeeping for Pager. */
+export type Cursors = ReturnType<typeof useCursors>;
+
 export function useCursors() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const page = cursors.length - 1;

@@ -131,6 +131,8 @@ export function Shell({ route }: { route: Route }) {
   const page = route.page === "signin" || route.page === "signup" ? "home" : route.page;
   const entry = page === "invite" ? undefined : PAGES[page];
   const title = route.page === "invite" ? "Invitation" : (entry?.title ?? "Not found");
+  // Beside every page of a tenant but the watches' own, which asks them itself.
+  const watchPanel = state.tenant !== undefined && page !== "watches";
   const firstPage = useRef(true);
   useEffect(() => {
     document.title = `${title} · tenantgate`;
@@ -168,7 +170,7 @@ export function Shell({ route }: { route: Route }) {
         </div>
       </header>
       <SlowNotice />
-      <div class={state.tenant ? "layout with-watches" : "layout"}>
+      <div class={watchPanel ? "layout with-watches" : "layout"}>
         <nav class="side" aria-label="Console">
           <ul>
             {visible.map(([key, entry]) => (
@@ -206,7 +208,7 @@ export function Shell({ route }: { route: Route }) {
             )}
           </div>
         </main>
-        {state.tenant ? <WatchPanel /> : null}
+        {watchPanel ? <WatchPanel /> : null}
       </div>
     </>
   );
