@@ -13,7 +13,7 @@ import { ConflictError, ForbiddenError, parseField, ValidationError } from "../l
 import type { TenancyConfig } from "../tenancy/tenancy-config.js";
 import { type ActingTenant, actingTenant } from "./acting-tenant.js";
 import { authorizeUpdates, type Operation, type Update } from "./authorize-updates.js";
-import { inTenant } from "./tenant-links.js";
+import { inTenant, tenantObjectIds } from "./tenant-links.js";
 import {
   isInstallationType,
   isProtectedRelation,
@@ -292,25 +292,13 @@ async function readTenantMatches(
   tenantId: string,
   filter: v1.RelationshipFilter,
 ): Promise<v1.Relationship[]> {
-  let objectIds: string[];
-  if (filter.resourceType === "tenant") objectIds = [tenantId];
-  else {
-    const links = await engine.readRelationships(
-      v1.ReadRelationshipsRequest.create({
-        relationshipFilter: {
-          resourceType: filter.resourceType,
-          optionalResourceId: filter.optionalResourceId,
-          optionalRelation: tenancy.objects.tenantRelation,
-          optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
-        },
-      }),
-    );
-    objectIds = links.flatMap((r) =>
-      r.relationship?.resource ? [r.relationship.resource.objectId] : [],
-    );
-  }
-  if (filter.optionalResourceId)
-    objectIds = objectIds.filter((id) => id === filter.optionalResourceId);
+  const objectIds = await tenantObjectIds(
+    engine,
+    tenancy,
+    tenantId,
+    filter.resourceType,
+    filter.optionalResourceId,
+  );
   const found: v1.Relationship[] = [];
   for (let i = 0; i < objectIds.length; i += READ_CONCURRENCY) {
     const pages = await Promise.all(

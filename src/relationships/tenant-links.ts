@@ -43,3 +43,31 @@ export async function inTenant(
   if (object.objectType === "tenant") return object.objectId === tenantId;
   return (await tenantLinks(engine, tenancy, object, tenantId)).length > 0;
 }
+
+/**
+ * The ids of the tenant's objects of a type (only `resourceId`, if given, when it is one),
+ * sorted; the tenant itself for `tenant`. One read of the links, whatever the object count.
+ */
+export async function tenantObjectIds(
+  engine: AuthzEngine,
+  tenancy: TenancyConfig,
+  tenantId: string,
+  resourceType: string,
+  resourceId = "",
+): Promise<string[]> {
+  if (resourceType === "tenant") return !resourceId || resourceId === tenantId ? [tenantId] : [];
+  const links = await engine.readRelationships(
+    v1.ReadRelationshipsRequest.create({
+      relationshipFilter: {
+        resourceType,
+        optionalResourceId: resourceId,
+        optionalRelation: tenancy.objects.tenantRelation,
+        optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
+      },
+    }),
+  );
+  const ids = links.flatMap((r) =>
+    r.relationship?.resource ? [r.relationship.resource.objectId] : [],
+  );
+  return [...new Set(ids)].sort();
+}

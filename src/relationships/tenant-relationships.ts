@@ -8,6 +8,7 @@ import { deployedOutline } from "../schema/deployed-outline.js";
 import type { SchemaOutline } from "../schema/schema-outline.js";
 import { actingAccount } from "../tenancy/active-account.js";
 import type { TenancyConfig } from "../tenancy/tenancy-config.js";
+import { tenantObjectIds } from "./tenant-links.js";
 import { isProtectedRelation } from "./write-policy.js";
 
 /**
@@ -21,29 +22,6 @@ function tenantScoped(tenancy: TenancyConfig, outline: SchemaOutline, type: stri
   if (type === "tenant") return true;
   const link = outline.definitions.get(type)?.members.get(tenancy.objects.tenantRelation);
   return link?.kind === "relation" && link.allowed.some((s) => s.type === "tenant");
-}
-
-/** The ids of the tenant's objects of a type, sorted (the tenant itself for `tenant`). */
-async function tenantObjectIds(
-  engine: AuthzEngine,
-  tenancy: TenancyConfig,
-  tenantId: string,
-  resourceType: string,
-): Promise<string[]> {
-  if (resourceType === "tenant") return [tenantId];
-  const links = await engine.readRelationships(
-    v1.ReadRelationshipsRequest.create({
-      relationshipFilter: {
-        resourceType,
-        optionalRelation: tenancy.objects.tenantRelation,
-        optionalSubjectFilter: { subjectType: "tenant", optionalSubjectId: tenantId },
-      },
-    }),
-  );
-  const ids = links.flatMap((r) =>
-    r.relationship?.resource ? [r.relationship.resource.objectId] : [],
-  );
-  return [...new Set(ids)].sort();
 }
 
 async function objectRelationships(
