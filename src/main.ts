@@ -16,7 +16,7 @@ import { answerAtEndOfTurn } from "./http/end-of-turn.js";
 import type { Logger } from "./lib/logger.js";
 import { MeteredEngine } from "./metrics/metered-engine.js";
 import { createMetrics } from "./metrics/metrics.js";
-import { outlineSchema } from "./schema/schema-outline.js";
+import { deployedOutline } from "./schema/deployed-outline.js";
 import type { Services } from "./services.js";
 import { checkAgainstSchema, loadTenancyConfig } from "./tenancy/tenancy-config.js";
 
@@ -63,7 +63,7 @@ export async function startRuntime(
       logger.info({ schema: config.SCHEMA_PATH, outcome }, "schema in place");
     }
     // Then its names, against the schema SpiceDB now holds.
-    checkAgainstSchema(tenancy, outlineSchema(await engine.readSchema()));
+    checkAgainstSchema(tenancy, (await deployedOutline(engine)).outline);
   } catch (error) {
     await data.close();
     throw error;

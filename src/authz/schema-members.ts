@@ -1,4 +1,5 @@
-import { outlineSchema, type SchemaOutline } from "../schema/schema-outline.js";
+import { deployedOutline } from "../schema/deployed-outline.js";
+import type { SchemaOutline } from "../schema/schema-outline.js";
 import type { AuthzEngine } from "./engine.js";
 
 const REFRESH_AT_MOST_EVERY_MS = 5_000;
@@ -32,10 +33,9 @@ export class SchemaMembers {
   }
 
   private refresh(): Promise<void> {
-    this.reading ??= this.engine
-      .readSchema()
-      .then((text) => {
-        this.outline = outlineSchema(text);
+    this.reading ??= deployedOutline(this.engine)
+      .then(({ outline }) => {
+        this.outline = outline;
         this.readAt = this.clock();
       })
       .finally(() => {
