@@ -24,7 +24,7 @@ const EXPIRED_CLEANUP_MS = 10 * 60 * 1000;
 const SESSION_CACHE_SIZE = 10_000;
 
 /** Options tests use to run the service on a controllable clock. */
-export interface RuntimeOptions {
+interface RuntimeOptions {
   purpose?: string;
   applySchema?: boolean;
   clock?: () => number;

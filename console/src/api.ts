@@ -49,7 +49,7 @@ export const isSlow = () => slowRequests > 0;
 /** Paths whose POSTs are questions, not changes (watches are not re-run after them). */
 const QUESTION = /^\/v1\/(check|check\/bulk|lookup\/.*|tenants\/[^/]+\/check)$/;
 
-export interface RequestOptions {
+interface RequestOptions {
   /** Send without the view-as header (ending a view-as must be the operator's own request). */
   asSelf?: boolean;
 }

@@ -1,6 +1,6 @@
 import type { AuditEntry } from "./audit-log.js";
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   "id",
   "at",
   "action",

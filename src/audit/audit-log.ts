@@ -13,7 +13,7 @@ export interface AuditEntry {
   zedtoken: string | null;
 }
 
-export function toAuditEntry(row: AuditLogTable): AuditEntry {
+function toAuditEntry(row: AuditLogTable): AuditEntry {
   return {
     id: row.id,
     tenantId: row.tenant_id,

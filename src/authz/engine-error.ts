@@ -11,7 +11,7 @@ import { errorInfoReason } from "./error-details.js";
  * - unavailable: the engine could not answer (down, overloaded, out of time, our credentials
  *   refused, or an error of its own) → 503, and callers fail closed.
  */
-export type EngineErrorKind = "invalid" | "conflict" | "not_found" | "unavailable";
+type EngineErrorKind = "invalid" | "conflict" | "not_found" | "unavailable";
 
 const R = v1.ErrorReason;
 

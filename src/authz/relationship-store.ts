@@ -5,7 +5,7 @@ import type { AuditLogTable } from "../data/tables.js";
 import { millisFromTimestamp, timestampFromMillis } from "./relationship-syntax.js";
 
 /** A relationship as SQLite stores it. */
-export interface RelationshipRow {
+interface RelationshipRow {
   resource_type: string;
   resource_id: string;
   relation: string;

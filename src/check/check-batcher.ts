@@ -20,7 +20,7 @@ interface Pending {
 
 const MAX_BATCH = 500;
 
-export interface BatcherOptions {
+interface BatcherOptions {
   /** Bulk calls in flight at once; checks arriving meanwhile wait and form the next batch. */
   maxInFlight?: number;
   /**

@@ -16,7 +16,7 @@ import { type ResolvedSubject, resolveSubject, type SubjectInput } from "./subje
 
 export type Permissionship = "has_permission" | "no_permission" | "conditional";
 
-export interface CheckItemInput {
+interface CheckItemInput {
   resource: string;
   permission: string;
   context?: Record<string, unknown> | undefined;

@@ -2,7 +2,7 @@ import { v1 } from "@authzed/authzed-node";
 import type { ResolvedSubject } from "./subject.js";
 
 /** The caveat parameter that carries the asker's network address (schema.zed's on_network). */
-export const CLIENT_IP_PARAMETER = "client_ip";
+const CLIENT_IP_PARAMETER = "client_ip";
 
 /**
  * The caveat context a question is asked with. For an end user's own session the client address

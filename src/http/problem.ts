@@ -8,7 +8,7 @@ import { AppError, ValidationError } from "../lib/errors.js";
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 /** The problem `type` URI for a code; stable across releases. */
-export function problemType(code: string): string {
+function problemType(code: string): string {
   return `urn:tenantgate:problem:${code}`;
 }
 

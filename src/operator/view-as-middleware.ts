@@ -5,7 +5,7 @@ import { liveViewAsGrant, viewedAccount } from "./store.js";
 import { viewAsOf } from "./view-as.js";
 
 /** The header the console sends on every request while an operator views as an account. */
-export const VIEW_AS_HEADER = "x-view-as";
+const VIEW_AS_HEADER = "x-view-as";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Questions are POSTs that change nothing; viewing as an account may ask them. */

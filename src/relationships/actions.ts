@@ -158,7 +158,7 @@ async function unlinkedObjectsRelationships(
   return extra;
 }
 
-export interface DeleteFilter {
+interface DeleteFilter {
   resourceType: string;
   resourceId?: string | undefined;
   relation?: string | undefined;

@@ -71,7 +71,7 @@ function decodeCursor(text: string): Cursor {
   throw new ValidationError("cursor: not a cursor this route gave", "cursor");
 }
 
-export interface TenantRelationshipRow {
+interface TenantRelationshipRow {
   relationship: string;
   /** Changed only through the membership and roles APIs, not the relationships API. */
   core: boolean;

@@ -18,7 +18,7 @@ function commentText(body: string): string {
  * `type#name` for relations and permissions. A comment documents the declaration right after
  * it (nothing but blank space between). The outline drops comments; this keeps only them.
  */
-export function schemaDocComments(text: string): Map<string, string> {
+function schemaDocComments(text: string): Map<string, string> {
   const docs = new Map<string, string>();
   let pending: { text: string; end: number } | undefined;
   let current = "";

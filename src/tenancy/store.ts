@@ -51,10 +51,6 @@ export async function deleteTenantWithAccount(
   });
 }
 
-export async function getTenant(store: Store, id: string): Promise<Tenant | undefined> {
-  return store.selectFrom("tenants").select(["id", "name"]).where("id", "=", id).executeTakeFirst();
-}
-
 export async function getAccount(store: Store, id: string): Promise<Account | undefined> {
   const row = await store
     .selectFrom("accounts")

@@ -25,7 +25,7 @@ const STATUS_TEXT: Record<RowResult["status"], string> = {
  * `email` or `email,role` per line (a CSV with a header line `email,role` works too); rows
  * without a role take the default. The server answers each row on its own.
  */
-export function parseInviteList(text: string, defaultRole: string) {
+function parseInviteList(text: string, defaultRole: string) {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())

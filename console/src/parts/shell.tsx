@@ -28,7 +28,7 @@ interface PageEntry {
 
 const inTenant = (state: AppState) => state.tenant !== undefined;
 
-export const PAGES: Record<string, PageEntry> = {
+const PAGES: Record<string, PageEntry> = {
   home: { title: "Tenants", render: () => <HomePage />, shown: () => true },
   members: {
     title: "Members",

@@ -17,7 +17,7 @@ export interface Watch {
 const key = (userId: string, tenantId: string) => `tenantgate.watches.${userId}.${tenantId}`;
 const CHANGED = "tenantgate-watches-changed";
 
-export function readWatches(userId: string, tenantId: string): Watch[] {
+function readWatches(userId: string, tenantId: string): Watch[] {
   try {
     const parsed = JSON.parse(localStorage.getItem(key(userId, tenantId)) ?? "[]") as unknown;
     return Array.isArray(parsed) ? (parsed as Watch[]) : [];
