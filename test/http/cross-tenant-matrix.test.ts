@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createServiceKey } from "../../src/auth/service-keys.js";
+import { createUser } from "../../src/auth/sign-in.js";
 import { freshId } from "../support/ids.js";
 import { type Harness, startHarness, type User } from "./harness.js";
 
@@ -7,17 +8,27 @@ import { type Harness, startHarness, type User } from "./harness.js";
  * Every route × every kind of caller → the status it must answer, for requests about tenant A.
  *
  * The callers: A's owner, an admin and a plain member of A; the owner of another tenant B; a
- * member removed from A (signed in, still holding a session); a service key with scope check and
- * one with scope write. The table is checked against the app's own route list, so a route added
+ * member removed from A (signed in, still holding a session); an operator of the installation
+ * (`user create --operator`, in no tenant: running the installation gives no power inside one);
+ * a service key with scope check and one with scope write. The table is checked against the app's own route list, so a route added
  * without a row here fails this test: deciding who may call it is part of adding it.
  */
-type Caller = "owner" | "admin" | "member" | "outsider" | "removed" | "checkKey" | "writeKey";
+type Caller =
+  | "owner"
+  | "admin"
+  | "member"
+  | "outsider"
+  | "removed"
+  | "operator"
+  | "checkKey"
+  | "writeKey";
 const CALLERS: Caller[] = [
   "owner",
   "admin",
   "member",
   "outsider",
   "removed",
+  "operator",
   "checkKey",
   "writeKey",
 ];
@@ -62,6 +73,8 @@ const row = (
   member: users.member ?? users.all ?? 0,
   outsider: users.outsider ?? users.all ?? 0,
   removed: users.removed ?? users.all ?? 0,
+  // Unless a row says otherwise, an operator is answered as any user from outside A is.
+  operator: users.operator ?? users.outsider ?? users.all ?? 0,
   checkKey: typeof keys === "number" ? keys : keys.checkKey,
   writeKey: typeof keys === "number" ? keys : keys.writeKey,
 });
@@ -72,8 +85,8 @@ const admins = (ok: number) =>
 const members = (ok: number) =>
   row({ owner: ok, admin: ok, member: ok, outsider: 403, removed: 403 }, 401);
 
-/** Operators only (none of the callers here is one; test/http/operator.test.ts has them). */
-const operators = row({ all: 403 }, 401);
+/** Operators only. */
+const operators = (ok: number) => row({ all: 403, operator: ok }, 401);
 
 const PASSWORD = "correct horse battery staple";
 
@@ -393,10 +406,10 @@ const MATRIX: Record<string, Row> = {
     }),
     expected: admins(204),
   },
-  // The installation's own: operators (none among these callers) and write-scoped keys.
+  // The installation's own: operators and write-scoped keys.
   "GET /v1/users/:userId/attributes": {
     call: (f) => ({ method: "GET", path: `/v1/users/${f.memberA.userId}/attributes` }),
-    expected: row({ all: 403 }, { checkKey: 403, writeKey: 200 }),
+    expected: row({ all: 403, operator: 200 }, { checkKey: 403, writeKey: 200 }),
   },
   "PUT /v1/users/:userId/attributes/:attribute": {
     // Past authorization, a write key meets the default tenancy: it has no user attributes.
@@ -404,14 +417,14 @@ const MATRIX: Record<string, Row> = {
       method: "PUT",
       path: `/v1/users/${f.memberA.userId}/attributes/platform:main%23admin`,
     }),
-    expected: row({ all: 403 }, { checkKey: 403, writeKey: 400 }),
+    expected: row({ all: 403, operator: 400 }, { checkKey: 403, writeKey: 400 }),
   },
   "DELETE /v1/users/:userId/attributes/:attribute": {
     call: (f) => ({
       method: "DELETE",
       path: `/v1/users/${f.memberA.userId}/attributes/platform:main%23admin`,
     }),
-    expected: row({ all: 403 }, { checkKey: 403, writeKey: 400 }),
+    expected: row({ all: 403, operator: 400 }, { checkKey: 403, writeKey: 400 }),
   },
   "GET /v1/tenants/:tenantId/audit": {
     call: (f) => ({ method: "GET", path: `/v1/tenants/${f.tenantA}/audit?order=desc` }),
@@ -424,19 +437,19 @@ const MATRIX: Record<string, Row> = {
 
   "GET /v1/operator/status": {
     call: () => ({ method: "GET", path: "/v1/operator/status" }),
-    expected: operators,
+    expected: operators(200),
   },
   "GET /v1/operator/tenants": {
     call: () => ({ method: "GET", path: "/v1/operator/tenants" }),
-    expected: operators,
+    expected: operators(200),
   },
   "GET /v1/operator/users": {
     call: () => ({ method: "GET", path: "/v1/operator/users" }),
-    expected: operators,
+    expected: operators(200),
   },
   "GET /v1/operator/service-keys": {
     call: () => ({ method: "GET", path: "/v1/operator/service-keys" }),
-    expected: operators,
+    expected: operators(200),
   },
   "POST /v1/operator/service-keys": {
     call: () => ({
@@ -444,14 +457,14 @@ const MATRIX: Record<string, Row> = {
       path: "/v1/operator/service-keys",
       json: { name: freshId("key"), scope: "write" },
     }),
-    expected: operators,
+    expected: operators(201),
   },
   "DELETE /v1/operator/service-keys/:keyId": {
     call: async (f) => ({
       method: "DELETE",
       path: `/v1/operator/service-keys/${(await createServiceKey(f.h.runtime.services.store, { name: freshId("doomed"), scope: "check" }, Date.now())).key.id}`,
     }),
-    expected: operators,
+    expected: operators(204),
   },
   "POST /v1/operator/view-as": {
     call: (f) => ({
@@ -459,11 +472,11 @@ const MATRIX: Record<string, Row> = {
       path: "/v1/operator/view-as",
       json: { accountId: f.memberA.accountId, reason: "looking into a support ticket" },
     }),
-    expected: operators,
+    expected: operators(201),
   },
   "DELETE /v1/operator/view-as/:viewAsId": {
     call: () => ({ method: "DELETE", path: `/v1/operator/view-as/vas_${"a".repeat(24)}` }),
-    expected: operators,
+    expected: operators(404),
   },
 };
 
@@ -480,6 +493,14 @@ describe("cross-tenant matrix", () => {
     const admin = await h.join(owner.token, tenantA, "admin", "admin");
     const memberA = await h.join(owner.token, tenantA, "member", "member");
     const outsider = await h.signUp("outsider");
+    const operatorEmail = `${freshId("operator")}@example.com`;
+    await createUser(h.runtime.services, {
+      email: operatorEmail,
+      password: PASSWORD,
+      name: null,
+      operator: true,
+    });
+    emails.set("operator", operatorEmail);
     await h.createTenant(outsider.token, "B");
     // The owner's own calls in the table end its sessions (sign-out everywhere, a password
     // change), so each fixture call signs in anew.
