@@ -44,8 +44,10 @@ export async function inviteMany({
   // The power over each role, asked once per role rather than once per row.
   const mayInvite = new Map<string, Promise<boolean>>();
   const allowed = (role: string) => {
-    let answer = mayInvite.get(role);
-    if (!answer) mayInvite.set(role, (answer = hasPermission(engine, query(role))));
+    const known = mayInvite.get(role);
+    if (known) return known;
+    const answer = hasPermission(engine, query(role));
+    mayInvite.set(role, answer);
     return answer;
   };
   const results: BulkRowResult[] = [];
